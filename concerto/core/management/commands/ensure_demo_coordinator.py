@@ -1,0 +1,29 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+USERNAME = "coordination"
+
+
+class Command(BaseCommand):
+    help = "Crée (ou réinitialise) le compte de démonstration d’une coordonnatrice et affiche ses accès."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        password = secrets.token_urlsafe(12)
+        user, created = User.objects.get_or_create(
+            username=USERNAME,
+            defaults={"first_name": "Coordination", "last_name": "Démo", "email": "coordination@example.org"},
+        )
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Compte de démonstration (coordination) "
+                f"{'créé' if created else 'réinitialisé'} : identifiant « {USERNAME} », "
+                f"mot de passe « {password} » — connexion : http://127.0.0.1:8000/admin/"
+            )
+        )

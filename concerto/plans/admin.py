@@ -1,0 +1,110 @@
+from django.contrib import admin
+
+from .models import (
+    Collaborator,
+    ComponentProgress,
+    Indicator,
+    IndicatorProgress,
+    Measure,
+    MeasureLead,
+    Plan,
+    ProgressReport,
+    Theme,
+)
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "start_year", "end_year", "declared_measure_count"]
+    search_fields = ["title", "slug"]
+    inlines = [ThemeInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan"]
+    list_filter = ["plan"]
+
+
+class MeasureLeadInline(admin.TabularInline):
+    model = MeasureLead
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class CollaboratorInline(admin.TabularInline):
+    model = Collaborator
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class IndicatorInline(admin.StackedInline):
+    model = Indicator
+    extra = 0
+    readonly_fields = ["deadline_kind", "deadline_latest"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "theme", "plan", "follow_up"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan", "theme", "follow_up"]
+    search_fields = ["title"]
+    list_select_related = ["theme", "plan"]
+    inlines = [MeasureLeadInline, CollaboratorInline, IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["label", "measure", "deadline_text", "deadline_latest"]
+    list_select_related = ["measure"]
+    readonly_fields = ["deadline_kind", "deadline_latest"]
+    search_fields = ["label"]
+
+
+class ComponentInline(admin.StackedInline):
+    model = ComponentProgress
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class IndicatorProgressInline(admin.TabularInline):
+    model = IndicatorProgress
+    extra = 0
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["measure", "as_of", "percent", "status"]
+    list_filter = ["as_of", "status", "measure__plan"]
+    list_select_related = ["measure"]
+    inlines = [ComponentInline, IndicatorProgressInline]
+
+
+@admin.register(MeasureLead)
+class MeasureLeadAdmin(admin.ModelAdmin):
+    list_display = ["measure", "organization", "position"]
+    list_select_related = ["measure", "organization"]
+
+
+@admin.register(Collaborator)
+class CollaboratorAdmin(admin.ModelAdmin):
+    list_display = ["measure", "__str__", "note"]
+    list_select_related = ["measure", "organization"]
+
+
+@admin.register(ComponentProgress)
+class ComponentProgressAdmin(admin.ModelAdmin):
+    list_display = ["label", "report", "percent"]
+    list_select_related = ["report__measure"]
+
+
+@admin.register(IndicatorProgress)
+class IndicatorProgressAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "report", "actual", "percent"]
+    list_select_related = ["indicator", "report__measure"]

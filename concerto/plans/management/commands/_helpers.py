@@ -1,0 +1,25 @@
+import datetime
+
+from django.core.management.base import CommandError
+
+from concerto.plans.models import Plan
+from concerto.plans.state import reporting_dates
+
+
+def get_plan(slug: str) -> Plan:
+    plan = Plan.objects.filter(slug=slug).first()
+    if plan is None:
+        known = ", ".join(Plan.objects.values_list("slug", flat=True)) or "aucun"
+        raise CommandError(f"Plan « {slug} » introuvable (plans connus : {known}).")
+    return plan
+
+
+def parse_as_of(value: str | None, plan: Plan) -> datetime.date | None:
+    """The --as-of date, or the plan's latest reporting date by default."""
+    if value is None:
+        dates = reporting_dates(plan)
+        return dates[0] if dates else None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of « {value} » : date AAAA-MM-JJ attendue.") from exc

@@ -1,0 +1,149 @@
+import datetime
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from concerto.organizations.models import Organization
+
+from .checks import check_plan_state
+from .export import status_document
+from .forms import MeasureFilterForm
+from .models import Collaborator, MeasureLead, Plan, ProgressReport
+from .state import load_plan_state, reporting_dates
+
+
+def get_plan_for_user(user, slug: str) -> Plan:
+    """The plan, if this user may read it. Plans and validated progress are public."""
+    return get_object_or_404(Plan.objects.select_related("owner"), slug=slug)
+
+
+def _default_plan() -> Plan | None:
+    plans = Plan.objects.select_related("owner")
+    if settings.CONCERTO_HOME_PLAN:
+        return plans.filter(slug=settings.CONCERTO_HOME_PLAN).first()
+    return plans.first()
+
+
+@require_safe
+def home(request):
+    plan = _default_plan()
+    if plan is None:
+        return render(request, "plans/empty.html")
+    return _render_plan(request, plan)
+
+
+@require_safe
+def plan_detail(request, slug):
+    return _render_plan(request, get_plan_for_user(request.user, slug))
+
+
+def _render_plan(request, plan):
+    dates = reporting_dates(plan)
+    form = MeasureFilterForm(request.GET or None, plan=plan, dates=dates)
+    filters = form.filters()
+    as_of = form.selected_date() or (dates[0] if dates else None)
+    filtered = any(value is not None for value in filters.values())
+    state = load_plan_state(plan, as_of, keep_empty_themes=not filtered, **filters)
+    checks = None
+    if request.user.is_staff:
+        full = load_plan_state(plan, as_of, keep_empty_themes=True) if filtered else state
+        checks = check_plan_state(full)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "state": state,
+            "as_of": as_of,
+            "form": form,
+            "filtered": filtered,
+            "measure_count": len(state.measures),
+            "checks": checks,
+        },
+    )
+
+
+@require_safe
+def measure_detail(request, slug, number):
+    plan = get_plan_for_user(request.user, slug)
+    dates = reporting_dates(plan)
+    as_of = dates[0] if dates else None
+    requested = request.GET.get("as_of")
+    if requested:
+        try:
+            as_of = datetime.date.fromisoformat(requested)
+        except ValueError:
+            as_of = dates[0] if dates else None
+    state = load_plan_state(plan, as_of, numbers=[number])
+    if not state.measures:
+        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
+    measure_state = state.measures[0]
+    history = (
+        ProgressReport.objects.filter(measure=measure_state.measure)
+        .only("as_of", "percent", "status", "measure_id")
+        .order_by("-as_of")
+    )
+    return render(
+        request,
+        "plans/measure_detail.html",
+        {
+            "plan": plan,
+            "theme": measure_state.measure.theme,
+            "m": measure_state,
+            "as_of": as_of,
+            "history": history,
+        },
+    )
+
+
+@require_safe
+def organization_detail(request, code):
+    organization = get_object_or_404(Organization, code=code)
+    leads = (
+        MeasureLead.objects.filter(organization=organization)
+        .select_related("measure__plan", "measure__theme")
+        .order_by("measure__plan__slug", "measure__number")
+    )
+    collaborations = (
+        Collaborator.objects.filter(organization=organization)
+        .select_related("measure__plan", "measure__theme")
+        .order_by("measure__plan__slug", "measure__number")
+    )
+    components = organization.progress_components.select_related("report__measure__plan").order_by(
+        "-report__as_of", "report__measure__number"
+    )
+    return render(
+        request,
+        "plans/organization_detail.html",
+        {
+            "organization": organization,
+            "led": [link.measure for link in leads],
+            "collaborations": list(collaborations),
+            "components": components,
+        },
+    )
+
+
+@require_safe
+def plan_status_api(request, slug):
+    plan = get_plan_for_user(request.user, slug)
+    value = request.GET.get("as_of")
+    if value:
+        try:
+            as_of = datetime.date.fromisoformat(value)
+        except ValueError:
+            return JsonResponse(
+                {
+                    "error": _("Paramètre as_of « %(value)s » invalide : date AAAA-MM-JJ attendue.")
+                    % {"value": value}
+                },
+                status=400,
+            )
+    else:
+        dates = reporting_dates(plan)
+        as_of = dates[0] if dates else None
+    document = status_document(load_plan_state(plan, as_of, keep_empty_themes=True))
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})

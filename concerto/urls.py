@@ -1,0 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import path
+
+from concerto.organizations import views as organization_views
+from concerto.plans import views as plan_views
+
+admin.site.site_header = "Concerto — administration"
+admin.site.site_title = "Concerto"
+
+urlpatterns = [
+    path("api/plans/<slug:slug>/status", plan_views.plan_status_api, name="api-plan-status"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", plan_views.home, name="home"),
+    path("plans/<slug:slug>/", plan_views.plan_detail, name="plan-detail"),
+    path("plans/<slug:slug>/mesures/<int:number>/", plan_views.measure_detail, name="measure-detail"),
+    path("organisations/", organization_views.organization_list, name="organization-list"),
+    path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
+    prefix_default_language=False,
+)

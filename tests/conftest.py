@@ -1,0 +1,72 @@
+"""Strict test defaults: unknown template variables fail (see pyproject),
+unordered querysets come back shuffled, and the real data files are at hand."""
+
+import random
+from pathlib import Path
+
+import pytest
+from django.db.models import QuerySet
+
+ROOT = Path(__file__).resolve().parent.parent
+ORGANIZATIONS_FILE = ROOT / "data" / "organizations.yaml"
+REAL_PLAN_FILE = ROOT / "data" / "plans" / "pole-2019-2024.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _shuffle_unordered_querysets(monkeypatch):
+    """A queryset without an explicit order_by is returned in random order,
+    so that code relying on the database's natural order fails in tests."""
+    original = QuerySet._fetch_all
+
+    def fetch_all(self):
+        already = self._result_cache is not None
+        original(self)
+        if not already and not self.ordered and isinstance(self._result_cache, list):
+            random.shuffle(self._result_cache)
+
+    monkeypatch.setattr(QuerySet, "_fetch_all", fetch_all)
+
+
+@pytest.fixture(autouse=True)
+def _settings_for_tests(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CONCERTO_HOME_PLAN = ""
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in French: a request to /en/ leaves English active in
+    the thread, which would make the next test's reverse() return /en/ URLs."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
+
+
+@pytest.fixture
+def organizations(db):
+    from concerto.organizations.domain import import_organizations
+
+    import_organizations(path=ORGANIZATIONS_FILE)
+
+
+@pytest.fixture
+def real_plan(organizations):
+    from concerto.plans.importer import import_plan
+
+    return import_plan(path=REAL_PLAN_FILE).plan
+
+
+@pytest.fixture
+def staff_client(db, django_user_model):
+    """A client of its own, signed in as Office staff (the ``client`` fixture stays anonymous)."""
+    from django.test import Client
+
+    client = Client()
+    user = django_user_model.objects.create_user("coordo", password="x", is_staff=True)
+    client.force_login(user)
+    return client
