@@ -135,12 +135,7 @@ def test_bad_deadline_message_says_why(text, reason):
         parse_deadline(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: concerto/core/deadlines.py builds date(0, …) for year 0000 without catching "
-    "ValueError, so a plain ValueError escapes instead of DeadlineError",
-)
 @pytest.mark.parametrize("text", ["0000", "Mars 0000", "Hiver 0000"])
-def test_year_zero_raises_deadline_error(text):
-    with pytest.raises(DeadlineError):
+def test_year_zero_raises_deadline_error_not_a_bare_value_error(text):
+    with pytest.raises(DeadlineError, match=f"« {text} » : date impossible"):
         parse_deadline(text)

@@ -29,9 +29,11 @@ def entry(code, name=None, kind="ministry", extra=""):
 
 
 def snapshot():
-    return sorted(Organization.objects.values_list(
-        "code", "name", "acronym", "short_name", "kind", "order_number", "practice"
-    ))
+    return sorted(
+        Organization.objects.values_list(
+            "code", "name", "acronym", "short_name", "kind", "order_number", "practice"
+        )
+    )
 
 
 def real_entry_count():
@@ -60,7 +62,12 @@ def test_import_stores_null_fields_as_empty_text():
     import_organizations(path=ORGANIZATIONS_FILE)
 
     office = Organization.objects.get(code="office-des-professions-du-quebec")
-    assert (office.acronym, office.short_name, office.practice, office.order_number) == ("", "Office", "", None)
+    assert (office.acronym, office.short_name, office.practice, office.order_number) == (
+        "",
+        "Office",
+        "",
+        None,
+    )
     assert office.label == "Office"
 
 
@@ -185,12 +192,7 @@ def test_command_turns_a_bad_file_into_a_command_error(tmp_path):
     assert Organization.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: concerto/organizations/domain.py does not validate order_number (unique in the "
-    "model): a duplicate raises IntegrityError instead of a French DataError naming the entry",
-)
-def test_duplicate_order_number_is_refused_with_a_data_error(tmp_path):
+def test_duplicate_order_number_is_refused_naming_both_entries(tmp_path):
     order = "    order_number: 7\n"
     path = write(
         tmp_path,
@@ -198,5 +200,55 @@ def test_duplicate_order_number_is_refused_with_a_data_error(tmp_path):
         + entry("beta", kind="professional_order", extra=order),
     )
 
-    with pytest.raises(DataError, match="« beta »"):
+    with pytest.raises(DataError) as excinfo:
         import_organizations(path=path)
+
+    message = str(excinfo.value)
+    assert "« beta » (ligne 7)" in message
+    assert "« order_number »" in message
+    assert "« alpha »" in message
+    assert Organization.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", ["sept", "0", "-3", "true", "7.5"])
+def test_bad_order_number_is_refused(tmp_path, value):
+    path = write(tmp_path, entry("alpha", kind="professional_order", extra=f"    order_number: {value}\n"))
+
+    with pytest.raises(DataError, match="« alpha ».*« order_number » : nombre entier positif attendu"):
+        import_organizations(path=path)
+    assert Organization.objects.count() == 0
+
+
+def test_order_number_held_by_an_organization_absent_from_the_file_is_refused(tmp_path):
+    import_organizations(
+        path=write(tmp_path, entry("alpha", kind="professional_order", extra="    order_number: 7\n"))
+    )
+    before = snapshot()
+
+    path = write(tmp_path, entry("beta", kind="professional_order", extra="    order_number: 7\n"))
+    with pytest.raises(DataError, match="numéro d’ordre 7 appartient déjà à l’organisation « alpha »"):
+        import_organizations(path=path)
+
+    assert snapshot() == before
+
+
+def test_two_orders_can_swap_their_order_numbers(tmp_path):
+    def orders(first, second):
+        return entry("alpha", kind="professional_order", extra=f"    order_number: {first}\n") + entry(
+            "beta", kind="professional_order", extra=f"    order_number: {second}\n"
+        )
+
+    import_organizations(path=write(tmp_path, orders(1, 2)))
+
+    counts = import_organizations(path=write(tmp_path, orders(2, 1)))
+
+    assert counts == {"created": 0, "updated": 2, "unchanged": 0}
+    assert dict(Organization.objects.values_list("code", "order_number")) == {"alpha": 2, "beta": 1}
+
+
+def test_code_that_is_not_a_slug_is_refused(tmp_path):
+    path = write(tmp_path, '  - code: "Ministère X"\n    name: Ministère X\n    kind: ministry\n')
+
+    with pytest.raises(DataError, match="« code »"):
+        import_organizations(path=path)
+    assert Organization.objects.count() == 0

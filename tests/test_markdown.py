@@ -106,12 +106,11 @@ def test_plain_text_of_nothing_is_empty(text):
     assert plain_text(text) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: concerto/core/markdown.py plain_text only un-escapes &lt; &gt; &amp;; nh3 "
-    "serialises U+00A0 as '&nbsp;', which leaks into CSV exports",
-)
 def test_plain_text_keeps_non_breaking_spaces_as_characters():
     assert (
         plain_text("Avancement de 50\u00a0% : cible atteinte") == "Avancement de 50\u00a0% : cible atteinte"
     )
+
+
+def test_plain_text_leaves_no_html_entity():
+    assert plain_text('Il a dit "oui" & l’a écrit') == 'Il a dit "oui" & l’a écrit'

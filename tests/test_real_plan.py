@@ -7,16 +7,20 @@ actual values.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 import yaml
+from django.db import transaction
 
+from concerto.organizations.domain import import_organizations
 from concerto.organizations.models import Organization
+from concerto.plans.importer import import_plan
 from concerto.plans.models import Measure, Plan, ProgressReport, Status, Theme
 from concerto.plans.state import load_plan_state
 
-from .conftest import ORGANIZATIONS_FILE
+from .conftest import ORGANIZATIONS_FILE, REAL_PLAN_FILE
 
 AS_OF = datetime.date(2023, 3, 31)
 
@@ -38,52 +42,188 @@ OIIAQ = "ordre-des-infirmieres-et-infirmiers-auxiliaires-du-quebec"
 
 MAR_2022 = "31 mars 2022"
 
-# Collaborators: an organization code, or ("text", free text) when the source names none.
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the Annexe table, as Concerto must store it."""
+
+    theme: int
+    leads: list  # organization codes
+    lead_note: str
+    collaborators: list  # an organization code, or ("text", free text) when the source names none
+    deadlines: list  # indicator deadlines, as written
+    percent: int | None  # explicit in the source
+    status: str
+    completed_in: str
+    effective: int | None  # explicit, or derived from the indicators
+
+
 EXPECTED = {
-    1: dict(theme=0, leads=[OFFICE], lead_note="",
-            collaborators=[("text", "Tous les partenaires du Pôle interpellés")],
-            deadlines=["En continu"], percent=None, status=Status.CONTINUOUS, completed_in="",
-            effective=None),
-    2: dict(theme=0, leads=[OFFICE], lead_note="",
-            collaborators=[CIQ, BCI, FEDE, MES, MEQ, MIFI, ("text", "ordres concernés")],
-            deadlines=["Décembre 2020", "Hiver 2023", "Automne 2023"], percent=None,
-            status=Status.REORIENTED, completed_in="", effective=None),
-    3: dict(theme=1, leads=[BCI], lead_note="et les établissements", collaborators=[Q2, CIQ],
-            deadlines=["2020-2021 (2 ans)"], percent=100, status=Status.COMPLETED, completed_in="",
-            effective=100),
-    4: dict(theme=1, leads=[MSSS], lead_note="", collaborators=[OFFICE, ("text", "ordres professionnels")],
-            deadlines=[MAR_2022, "Été 2022"], percent=100, status=Status.COMPLETED, completed_in="",
-            effective=100),
-    5: dict(theme=2, leads=[CPMT], lead_note="",
-            collaborators=[("text", "Comités sectoriels de main-d’œuvre")],
-            deadlines=["En continu"], percent=100, status=Status.CONTINUOUS, completed_in="",
-            effective=100),
-    7: dict(theme=2, leads=[FEDE], lead_note="",
-            collaborators=[("text", "Ordres professionnels"), CERAC, MES, CIQ, OFFICE, MIFI],
-            deadlines=["2024"], percent=60, status=Status.IN_PROGRESS, completed_in="", effective=60),
-    8: dict(theme=2, leads=[MRIF], lead_note="",
-            collaborators=[OFFICE, CIQ, ("text", "ordres professionnels"), MIFI, MESS, MSSS],
-            deadlines=["31 décembre 2022"], percent=100, status=Status.COMPLETED, completed_in="",
-            effective=100),
-    9: dict(theme=3, leads=[MEQ], lead_note="professionnel", collaborators=[], deadlines=[MAR_2022],
-            percent=None, status=Status.COMPLETED, completed_in="2021-2022", effective=None),
-    10: dict(theme=3, leads=[MES], lead_note="universitaire", collaborators=[], deadlines=[MAR_2022],
-             percent=None, status=Status.COMPLETED, completed_in="2021-2022", effective=None),
-    11: dict(theme=4, leads=[MESS], lead_note="", collaborators=[], deadlines=[MAR_2022],
-             percent=None, status=Status.NO_TARGET, completed_in="", effective=None),
-    12: dict(theme=4, leads=[MESS], lead_note="", collaborators=[], deadlines=["31 mars 2023"],
-             percent=100, status=Status.COMPLETED, completed_in="", effective=100),
-    13: dict(theme=4, leads=[MESS], lead_note="", collaborators=[], deadlines=["31 mars 2024"],
-             percent=93, status=Status.IN_PROGRESS, completed_in="", effective=93),
-    14: dict(theme=4, leads=[MSSS], lead_note="", collaborators=[MIFI, MESS, ("text", "OBNL")],
-             deadlines=[MAR_2022, MAR_2022], percent=None, status=Status.COMPLETED,
-             completed_in="2021-2022", effective=None),
-    15: dict(theme=4, leads=[MSSS], lead_note="", collaborators=[], deadlines=[MAR_2022],
-             percent=None, status=Status.COMPLETED, completed_in="2021-2022", effective=None),
-    16: dict(theme=4, leads=[MIFI], lead_note="",
-             collaborators=[("text", "Ordres professionnels"), CIQ, OFFICE, MRIF, MESS, MSSS, MES, MEQ],
-             deadlines=["Mars 2023"] * 3, percent=None, status=Status.UNKNOWN, completed_in="",
-             effective=None),
+    1: Row(
+        theme=0,
+        leads=[OFFICE],
+        lead_note="",
+        collaborators=[("text", "Tous les partenaires du Pôle interpellés")],
+        deadlines=["En continu"],
+        percent=None,
+        status=Status.CONTINUOUS,
+        completed_in="",
+        effective=None,
+    ),
+    2: Row(
+        theme=0,
+        leads=[OFFICE],
+        lead_note="",
+        collaborators=[CIQ, BCI, FEDE, MES, MEQ, MIFI, ("text", "ordres concernés")],
+        deadlines=["Décembre 2020", "Hiver 2023", "Automne 2023"],
+        percent=None,
+        status=Status.REORIENTED,
+        completed_in="",
+        effective=None,
+    ),
+    3: Row(
+        theme=1,
+        leads=[BCI],
+        lead_note="et les établissements",
+        collaborators=[Q2, CIQ],
+        deadlines=["2020-2021 (2 ans)"],
+        percent=100,
+        status=Status.COMPLETED,
+        completed_in="",
+        effective=100,
+    ),
+    4: Row(
+        theme=1,
+        leads=[MSSS],
+        lead_note="",
+        collaborators=[OFFICE, ("text", "ordres professionnels")],
+        deadlines=[MAR_2022, "Été 2022"],
+        percent=100,
+        status=Status.COMPLETED,
+        completed_in="",
+        effective=100,
+    ),
+    5: Row(
+        theme=2,
+        leads=[CPMT],
+        lead_note="",
+        collaborators=[("text", "Comités sectoriels de main-d’œuvre")],
+        deadlines=["En continu"],
+        percent=100,
+        status=Status.CONTINUOUS,
+        completed_in="",
+        effective=100,
+    ),
+    7: Row(
+        theme=2,
+        leads=[FEDE],
+        lead_note="",
+        collaborators=[("text", "Ordres professionnels"), CERAC, MES, CIQ, OFFICE, MIFI],
+        deadlines=["2024"],
+        percent=60,
+        status=Status.IN_PROGRESS,
+        completed_in="",
+        effective=60,
+    ),
+    8: Row(
+        theme=2,
+        leads=[MRIF],
+        lead_note="",
+        collaborators=[OFFICE, CIQ, ("text", "ordres professionnels"), MIFI, MESS, MSSS],
+        deadlines=["31 décembre 2022"],
+        percent=100,
+        status=Status.COMPLETED,
+        completed_in="",
+        effective=100,
+    ),
+    9: Row(
+        theme=3,
+        leads=[MEQ],
+        lead_note="professionnel",
+        collaborators=[],
+        deadlines=[MAR_2022],
+        percent=None,
+        status=Status.COMPLETED,
+        completed_in="2021-2022",
+        effective=None,
+    ),
+    10: Row(
+        theme=3,
+        leads=[MES],
+        lead_note="universitaire",
+        collaborators=[],
+        deadlines=[MAR_2022],
+        percent=None,
+        status=Status.COMPLETED,
+        completed_in="2021-2022",
+        effective=None,
+    ),
+    11: Row(
+        theme=4,
+        leads=[MESS],
+        lead_note="",
+        collaborators=[],
+        deadlines=[MAR_2022],
+        percent=None,
+        status=Status.NO_TARGET,
+        completed_in="",
+        effective=None,
+    ),
+    12: Row(
+        theme=4,
+        leads=[MESS],
+        lead_note="",
+        collaborators=[],
+        deadlines=["31 mars 2023"],
+        percent=100,
+        status=Status.COMPLETED,
+        completed_in="",
+        effective=100,
+    ),
+    13: Row(
+        theme=4,
+        leads=[MESS],
+        lead_note="",
+        collaborators=[],
+        deadlines=["31 mars 2024"],
+        percent=93,
+        status=Status.IN_PROGRESS,
+        completed_in="",
+        effective=93,
+    ),
+    14: Row(
+        theme=4,
+        leads=[MSSS],
+        lead_note="",
+        collaborators=[MIFI, MESS, ("text", "OBNL")],
+        deadlines=[MAR_2022, MAR_2022],
+        percent=None,
+        status=Status.COMPLETED,
+        completed_in="2021-2022",
+        effective=None,
+    ),
+    15: Row(
+        theme=4,
+        leads=[MSSS],
+        lead_note="",
+        collaborators=[],
+        deadlines=[MAR_2022],
+        percent=None,
+        status=Status.COMPLETED,
+        completed_in="2021-2022",
+        effective=None,
+    ),
+    16: Row(
+        theme=4,
+        leads=[MIFI],
+        lead_note="",
+        collaborators=[("text", "Ordres professionnels"), CIQ, OFFICE, MRIF, MESS, MSSS, MES, MEQ],
+        deadlines=["Mars 2023"] * 3,
+        percent=None,
+        status=Status.UNKNOWN,
+        completed_in="",
+        effective=None,
+    ),
 }
 
 # (measure, indicator position) -> (target value, unit, actual, effective indicator percent)
@@ -102,6 +242,26 @@ THEME_TITLES = [
     "Conditions d’obtention d’un permis d’exercice",
     "Intégration au marché du travail",
 ]
+
+
+@pytest.fixture(scope="module")
+def imported_once(django_db_setup, django_db_blocker):
+    """The real files imported once for this module's read-only tests, rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        import_organizations(path=ORGANIZATIONS_FILE)
+        yield import_plan(path=REAL_PLAN_FILE).plan
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def real_plan(imported_once, db):
+    """Overrides conftest's: these tests only read, so one import serves them all."""
+    return imported_once
+
+
+@pytest.fixture
+def organizations(real_plan):
+    return None
 
 
 @pytest.fixture
@@ -123,16 +283,16 @@ def test_measure_reproduces_the_source_table(state, number):
     expected = EXPECTED[number]
     m = measure_state(state, number)
 
-    assert m.measure.theme.number == expected["theme"]
-    assert [o.code for o in m.leads] == expected["leads"]
-    assert m.measure.lead_note == expected["lead_note"]
-    assert [collaborator_key(c) for c in m.collaborators] == expected["collaborators"]
-    assert [i.indicator.deadline_text for i in m.indicators] == expected["deadlines"]
+    assert m.measure.theme.number == expected.theme
+    assert [o.code for o in m.leads] == expected.leads
+    assert m.measure.lead_note == expected.lead_note
+    assert [collaborator_key(c) for c in m.collaborators] == expected.collaborators
+    assert [i.indicator.deadline_text for i in m.indicators] == expected.deadlines
     assert m.report is not None
-    assert m.report.percent == expected["percent"]
-    assert m.status == expected["status"]
-    assert m.report.completed_in == expected["completed_in"]
-    assert m.percent == expected["effective"]
+    assert m.report.percent == expected.percent
+    assert m.status == expected.status
+    assert m.report.completed_in == expected.completed_in
+    assert m.percent == expected.effective
 
 
 @pytest.mark.parametrize(
@@ -159,8 +319,18 @@ def test_measure_3_ciq_collaborates_for_the_professional_orders(state):
 
 @pytest.mark.parametrize(
     ("number", "labels"),
-    [(1, "Office"), (3, "BCI"), (4, "MSSS"), (5, "CPMT"), (7, "Fédération des cégeps"), (8, "MRIF"),
-     (9, "MEQ"), (10, "MES"), (13, "MESS"), (16, "MIFI")],
+    [
+        (1, "Office"),
+        (3, "BCI"),
+        (4, "MSSS"),
+        (5, "CPMT"),
+        (7, "Fédération des cégeps"),
+        (8, "MRIF"),
+        (9, "MEQ"),
+        (10, "MES"),
+        (13, "MESS"),
+        (16, "MIFI"),
+    ],
 )
 def test_lead_labels_read_as_in_the_source(state, number, labels):
     assert ", ".join(o.label for o in measure_state(state, number).leads) == labels
@@ -264,7 +434,7 @@ def test_state_lists_themes_and_measures_in_source_order(state):
 def test_indicator_counts_per_measure(real_plan):
     counts = {m.number: m.indicators.count() for m in Measure.objects.filter(plan=real_plan)}
 
-    assert counts == {n: len(e["deadlines"]) for n, e in EXPECTED.items()}
+    assert counts == {n: len(e.deadlines) for n, e in EXPECTED.items()}
 
 
 def test_orders_are_the_46_professional_orders_numbered_1_to_46(organizations):
@@ -272,9 +442,12 @@ def test_orders_are_the_46_professional_orders_numbered_1_to_46(organizations):
 
     assert orders.count() == 46
     assert sorted(orders.values_list("order_number", flat=True)) == list(range(1, 47))
-    assert Organization.objects.exclude(kind=Organization.Kind.PROFESSIONAL_ORDER).filter(
-        order_number__isnull=False
-    ).count() == 0
+    assert (
+        Organization.objects.exclude(kind=Organization.Kind.PROFESSIONAL_ORDER)
+        .filter(order_number__isnull=False)
+        .count()
+        == 0
+    )
 
 
 def test_organization_codes_in_the_file_are_unique():

@@ -216,4 +216,12 @@ def test_organization_pages_queries_do_not_grow_with_measures(client, db):
     assert _count_queries(
         client, reverse("organization-detail", kwargs={"code": small_lead.code})
     ) == _count_queries(client, reverse("organization-detail", kwargs={"code": large_lead.code}))
-    assert _count_queries(client, reverse("organization-list")) > 0
+
+
+def test_organization_list_queries_do_not_grow_with_organizations(client, db):
+    from .factories import OrganizationFactory
+
+    OrganizationFactory.create_batch(3)
+    few = _count_queries(client, reverse("organization-list"))
+    OrganizationFactory.create_batch(50)
+    assert _count_queries(client, reverse("organization-list")) == few

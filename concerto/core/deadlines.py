@@ -82,6 +82,15 @@ _YEAR = re.compile(r"^(\d{4})$")
 
 def parse_deadline(text: str) -> Deadline:
     """Parse a deadline as written in French; raise DeadlineError if unknown."""
+    try:
+        return _parse(text)
+    except DeadlineError:
+        raise
+    except ValueError as exc:  # e.g. year 0000: no such date
+        raise DeadlineError(f"Échéance « {str(text).strip()} » : date impossible.") from exc
+
+
+def _parse(text: str) -> Deadline:
     if text is None or not str(text).strip():
         raise DeadlineError("L’échéance est vide.")
     original = str(text).strip()

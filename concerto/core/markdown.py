@@ -6,6 +6,8 @@ The HTML produced by Markdown always goes through the nh3 sanitizer, so a
 ``<script>`` or an ``onclick`` typed into a narrative never reaches a page.
 """
 
+from html import unescape
+
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -36,4 +38,4 @@ def plain_text(text: str | None) -> str:
     if not text:
         return ""
     html = md.markdown(text.replace("<", "&lt;").replace(">", "&gt;"))
-    return nh3.clean(html, tags=set()).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    return unescape(nh3.clean(html, tags=set())).strip()

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 
 from concerto.core.dataload import DataError, at, load_yaml, require
@@ -30,10 +32,18 @@ def import_organizations(*, path: Path) -> dict[str, int]:
     kinds = set(Organization.Kind.values)
     practices = set(Organization.Practice.values)
     seen: set[str] = set()
+    order_numbers: dict[int, str] = {}
     rows = []
     for index, entry in enumerate(entries, start=1):
         where = f"{path}, organisation n° {index}"
         code = require(entry, "code", str, where)
+        try:
+            validate_slug(code)
+        except ValidationError as exc:
+            raise DataError(
+                f"{at(entry, where)}, champ « code » : « {code} » n’est pas un identifiant valide "
+                "(lettres non accentuées, chiffres, traits d’union)."
+            ) from exc
         where = at(entry, f"{path}, organisation « {code} »")
         if code in seen:
             raise DataError(f"{where}: code en double.")
@@ -49,12 +59,42 @@ def import_organizations(*, path: Path) -> dict[str, int]:
         }
         if row["kind"] not in kinds:
             raise DataError(f"{where}, champ « kind » : « {row['kind']} » n’est pas un type connu.")
+        number = row["order_number"]
+        if number is not None:
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise DataError(f"{where}, champ « order_number » : nombre entier positif attendu.")
+            if number in order_numbers:
+                raise DataError(
+                    f"{where}, champ « order_number » : le numéro {number} est déjà celui de "
+                    f"« {order_numbers[number]} »."
+                )
+            order_numbers[number] = code
         if row["practice"] and row["practice"] not in practices:
             raise DataError(f"{where}, champ « practice » : valeur « {row['practice']} » inconnue.")
         rows.append(row)
 
+    taken = (
+        Organization.objects.filter(order_number__in=order_numbers)
+        .exclude(code__in=seen)
+        .values_list("order_number", "code")
+        .first()
+    )
+    if taken:
+        raise DataError(
+            f"{path}: le numéro d’ordre {taken[0]} appartient déjà à l’organisation « {taken[1]} », "
+            "absente du fichier."
+        )
+
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {o.code: o for o in Organization.objects.filter(code__in=seen)}
+    # Order numbers are unique: release those that move before assigning them,
+    # so that two orders may swap numbers within one import.
+    moving = [
+        o.pk
+        for row in rows
+        if (o := existing.get(row["code"])) is not None and o.order_number != row["order_number"]
+    ]
+    Organization.objects.filter(pk__in=moving).update(order_number=None)
     for row in rows:
         organization = existing.get(row["code"])
         if organization is None:

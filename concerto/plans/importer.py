@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 
 from concerto.core.dataload import DataError, at, load_yaml, require
@@ -87,6 +89,18 @@ def _decimal(entry, name: str, where: str) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def _slug(entry, name: str, where: str) -> str:
+    value = require(entry, name, str, where)
+    try:
+        validate_slug(value)
+    except ValidationError as exc:
+        raise DataError(
+            f"{at(entry, where)}, champ « {name} » : « {value} » n’est pas un identifiant valide "
+            "(lettres non accentuées, chiffres, traits d’union)."
+        ) from exc
+    return value
+
+
 def _list(entry, name: str, where: str) -> list:
     value = entry.get(name)
     if value is None:
@@ -107,7 +121,7 @@ def _validate(document: dict, path: Path, organizations: dict[str, Organization]
         return organizations[code]
 
     plan = {
-        "slug": require(document, "slug", str, where),
+        "slug": _slug(document, "slug", where),
         "title": require(document, "title", str, where),
         "start_year": require(document, "start_year", int, where),
         "end_year": require(document, "end_year", int, where),
@@ -375,6 +389,12 @@ def import_plan(*, path: Path) -> ImportResult:
                 result.created += 1
             kept.append(indicator)
         for extra in current[len(kept) :]:
+            if extra.values.exists():
+                # Its actual values are history: an import never erases them.
+                raise DataError(
+                    f"{path}: la mesure {number} perd son indicateur n° {extra.position + 1}, "
+                    "qui a des valeurs atteintes ; une importation ne supprime pas d’historique."
+                )
             extra.delete()
             result.deleted += 1
         indicators[number] = kept

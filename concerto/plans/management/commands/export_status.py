@@ -1,6 +1,5 @@
 import io
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,7 +32,7 @@ class Command(BaseCommand):
         else:
             write_status_csv(state, buffer)
         if output is None:
-            sys.stdout.write(buffer.getvalue())
+            self.stdout.write(buffer.getvalue(), ending="")
             return
         try:
             # Written whole or not at all: a half-written export is never left behind.
