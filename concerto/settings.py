@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "concerto.core",
     "concerto.organizations",
     "concerto.plans",
+    "concerto.reports",
 ]
 
 MIDDLEWARE = [
@@ -110,4 +111,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # WeasyPrint logs every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

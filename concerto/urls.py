@@ -4,6 +4,7 @@ from django.urls import path
 
 from concerto.organizations import views as organization_views
 from concerto.plans import views as plan_views
+from concerto.reports import views as report_views
 
 admin.site.site_header = "Concerto — administration"
 admin.site.site_title = "Concerto"
@@ -11,12 +12,20 @@ admin.site.site_title = "Concerto"
 urlpatterns = [
     path("api/plans/<slug:slug>/status", plan_views.plan_status_api, name="api-plan-status"),
     path("admin/", admin.site.urls),
+    path(
+        "publications/<int:pk>/<str:fmt>/",
+        report_views.published_document,
+        name="published-document",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
     path("", plan_views.home, name="home"),
     path("plans/<slug:slug>/", plan_views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/mesures/<int:number>/", plan_views.measure_detail, name="measure-detail"),
+    path("plans/<slug:slug>/rapport/", report_views.report_page, name="report-page"),
+    path("plans/<slug:slug>/rapport/telecharger/", report_views.report_download, name="report-download"),
+    path("plans/<slug:slug>/rapport/publier/", report_views.report_publish, name="report-publish"),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
     prefix_default_language=False,

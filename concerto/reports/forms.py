@@ -1,0 +1,47 @@
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from .models import Format
+
+
+class ReportForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("État au"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Date AAAA-MM-JJ attendue.")},
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Format.choices, initial=Format.PDF)
+
+    def __init__(self, *args, dates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if dates:
+            self.fields["as_of"].widget = forms.Select(
+                choices=[(d.isoformat(), formats.date_format(d, "j F Y")) for d in dates]
+            )
+            self.fields["as_of"].initial = dates[0].isoformat()
+
+
+class PublishForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("État au"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Date AAAA-MM-JJ attendue.")},
+    )
+
+    def __init__(self, *args, dates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dates = list(dates)
+        if dates:
+            self.fields["as_of"].widget = forms.Select(
+                choices=[(d.isoformat(), formats.date_format(d, "j F Y")) for d in dates]
+            )
+
+    def clean_as_of(self):
+        value = self.cleaned_data["as_of"]
+        if value not in self.dates:
+            raise forms.ValidationError(
+                _("Aucun état d’avancement n’existe au %(date)s : rien à publier."),
+                params={"date": formats.date_format(value, "j F Y")},
+            )
+        return value
