@@ -7,7 +7,7 @@ from .content import Report
 WIDTH = 640
 BAR_HEIGHT = 22
 GAP = 12
-LABEL_WIDTH = 260
+LABEL_WIDTH = 300
 BAR_AREA = WIDTH - LABEL_WIDTH - 70
 
 
@@ -30,7 +30,7 @@ def theme_chart_svg(report: Report) -> str:
         )
     for index, (label, value) in enumerate(rows):
         y = GAP + index * (BAR_HEIGHT + GAP)
-        short = label if len(label) <= 42 else label[:41] + "…"
+        short = label if len(label) <= 50 else label[:49] + "…"
         parts.append(
             f'<text x="{x0 - 8}" y="{y + BAR_HEIGHT * 0.7:.1f}" text-anchor="end" fill="#223654">{escape(short)}</text>'
         )

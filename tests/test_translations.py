@@ -1,0 +1,43 @@
+"""The English interface is complete and its compiled catalogue is up to date."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+LOCALE = Path(__file__).resolve().parent.parent / "concerto" / "locale" / "en" / "LC_MESSAGES"
+
+
+def _entries(text: str):
+    """(msgid, msgstr) pairs of a .po file, multi-line strings joined."""
+    blocks = [b for b in text.split("\n\n") if "msgid" in b]
+    for block in blocks:
+        if block.lstrip().startswith("#~"):
+            continue
+        fuzzy = "#, fuzzy" in block or re.search(r"#,.*\bfuzzy\b", block)
+        parts = re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block + "\n", re.M)
+        values = {key: "".join(re.findall(r'"(.*)"', raw)) for key, raw in parts}
+        yield values, bool(fuzzy)
+
+
+def test_every_interface_string_has_an_english_translation():
+    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    missing = []
+    for values, fuzzy in _entries(text):
+        if not values.get("msgid"):
+            continue  # the header
+        translated = [v for k, v in values.items() if k.startswith("msgstr")]
+        if fuzzy or not all(translated):
+            missing.append(values["msgid"])
+    assert missing == []
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (gettext) is not installed")
+def test_compiled_catalogue_matches_the_po_file(tmp_path):
+    compiled = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(LOCALE / "django.po")], check=True)
+    assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), (
+        "django.mo is stale: run `python manage.py compilemessages`"
+    )
