@@ -1,12 +1,13 @@
 """Concerto settings, read from the environment (see README)."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.env import env_bool, env_list, env_str
+from concerto.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,11 @@ INSTALLED_APPS = [
     "concerto.organizations",
     "concerto.plans",
     "concerto.reports",
+    "concerto.accounts",
+    "concerto.campaigns",
+    "concerto.audit",
+    "simple_history",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -37,6 +43,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change in the audit trail.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Must be last: locks out after repeated login failures.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "concerto.urls"
@@ -95,7 +110,34 @@ STATICFILES_DIRS = [
     ("sdg", BASE_DIR / "node_modules" / "qc-trousse-sdg" / "dist"),
 ]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Sessions end after 8 hours, or when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login lockout (django-axes): 5 failures lock the account for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# E-mail goes through Django's backends: console by default, SMTP from the environment.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Concerto <concerto@opq.gouv.qc.ca>")
+
+# Absolute address of the site, for links in e-mails.
+CONCERTO_BASE_URL = env_str("CONCERTO_BASE_URL", "http://127.0.0.1:8000")
+# Reminders are sent this many days before a campaign's deadline.
+CONCERTO_REMINDER_DAYS = [int(d) for d in env_list("CONCERTO_REMINDER_DAYS", ["14", "3"])]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -112,5 +154,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from concerto.organizations import views as organization_views
 from concerto.plans import views as plan_views
@@ -26,6 +26,9 @@ urlpatterns += i18n_patterns(
     path("plans/<slug:slug>/rapport/", report_views.report_page, name="report-page"),
     path("plans/<slug:slug>/rapport/telecharger/", report_views.report_download, name="report-download"),
     path("plans/<slug:slug>/rapport/publier/", report_views.report_publish, name="report-publish"),
+    path("compte/", include("concerto.accounts.urls")),
+    path("plans/<slug:slug>/campagnes/", include("concerto.campaigns.urls")),
+    path("plans/<slug:slug>/mesures/<int:number>/historique/", include("concerto.audit.urls")),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
     prefix_default_language=False,

@@ -149,7 +149,7 @@ def test_import_is_idempotent(imported):
     assert snapshot() == before
 
 
-def test_modified_percent_updates_only_that_report(imported, tmp_path):
+def test_modified_percent_becomes_a_new_version_of_that_report_only(imported, tmp_path):
     plan, before = imported
     path = write(tmp_path, measure_13_percent_150(REAL).replace("percent: 150", "percent: 95"))
 
@@ -157,15 +157,23 @@ def test_modified_percent_updates_only_that_report(imported, tmp_path):
 
     assert (result.created, result.updated, result.deleted) == (0, 1, 0)
     after = snapshot()
-    report = ProgressReport.objects.get(measure__plan=plan, measure__number=13)
-    changed_reports = [
-        (old["id"], new["percent"])
-        for old, new in zip(before["ProgressReport"], after["ProgressReport"], strict=True)
-        if old != new
-    ]
-    assert changed_reports == [(report.pk, 95)]
-    assert {k: v for k, v in after.items() if k != "ProgressReport"} == {
-        k: v for k, v in before.items() if k != "ProgressReport"
+    old = ProgressReport.objects.get(measure__plan=plan, measure__number=13, version=1)
+    new = ProgressReport.objects.get(measure__plan=plan, measure__number=13, is_current=True)
+    # A validated state is never edited in place: the old version is kept, replaced.
+    assert (old.percent, old.is_current) == (93, False)
+    assert (new.percent, new.version, new.replaces) == (95, 2, old)
+    assert len(after["ProgressReport"]) == len(before["ProgressReport"]) + 1
+    unchanged_before = [r for r in before["ProgressReport"] if r["id"] != old.pk]
+    unchanged_after = [r for r in after["ProgressReport"] if r["id"] not in (old.pk, new.pk)]
+    assert unchanged_before == unchanged_after
+    assert {
+        k: v
+        for k, v in after.items()
+        if k not in {"ProgressReport", "ComponentProgress", "IndicatorProgress"}
+    } == {
+        k: v
+        for k, v in before.items()
+        if k not in {"ProgressReport", "ComponentProgress", "IndicatorProgress"}
     }
 
 
@@ -392,7 +400,7 @@ def test_command_lists_changes_at_verbosity_2(imported, tmp_path):
 
     call_command("import_plan", str(path), stdout=out, verbosity=2)
 
-    assert "  état au 2023-03-31, mesure 13 : percent" in out.getvalue()
+    assert "  état au 2023-03-31, mesure 13 : nouvelle version 2" in out.getvalue()
     assert "1 modifié(s)" in out.getvalue()
 
 

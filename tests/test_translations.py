@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-LOCALE = Path(__file__).resolve().parent.parent / "concerto" / "locale" / "en" / "LC_MESSAGES"
+ROOT = Path(__file__).resolve().parent.parent / "concerto"
+CATALOGUES = sorted(ROOT.glob("**/locale/en/LC_MESSAGES/django.po"))
 
 
 def _entries(text: str):
@@ -22,8 +23,13 @@ def _entries(text: str):
         yield values, bool(fuzzy)
 
 
-def test_every_interface_string_has_an_english_translation():
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+def test_the_project_and_app_catalogues_are_found():
+    assert ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po" in CATALOGUES
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_interface_string_has_an_english_translation(catalogue):
+    text = catalogue.read_text(encoding="utf-8")
     missing = []
     for values, fuzzy in _entries(text):
         if not values.get("msgid"):
@@ -35,9 +41,10 @@ def test_every_interface_string_has_an_english_translation():
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (gettext) is not installed")
-def test_compiled_catalogue_matches_the_po_file(tmp_path):
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compiled_catalogue_matches_the_po_file(tmp_path, catalogue):
     compiled = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(LOCALE / "django.po")], check=True)
-    assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), (
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(catalogue)], check=True)
+    assert compiled.read_bytes() == catalogue.with_suffix(".mo").read_bytes(), (
         "django.mo is stale: run `python manage.py compilemessages`"
     )

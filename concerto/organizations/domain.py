@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from concerto.core.audit import IMPORT, recorded_as
 from concerto.core.dataload import DataError, at, load_yaml, require
 
 from .models import Organization
@@ -14,6 +15,7 @@ SCHEMA = "concerto.organizations/1"
 FIELDS = ("code", "name", "acronym", "short_name", "kind", "order_number", "practice")
 
 
+@recorded_as(source=IMPORT)
 @transaction.atomic
 def import_organizations(*, path: Path) -> dict[str, int]:
     """Create or update the organizations listed in a reference data file.

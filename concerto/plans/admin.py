@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from concerto.core.admin import ReadOnlyAdmin
+
 from .models import (
     Collaborator,
     ComponentProgress,
@@ -70,6 +72,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 class ComponentInline(admin.StackedInline):
     model = ComponentProgress
     extra = 0
+    can_delete = False
     autocomplete_fields = ["organization"]
 
 
@@ -79,9 +82,11 @@ class IndicatorProgressInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
-    list_display = ["measure", "as_of", "percent", "status"]
-    list_filter = ["as_of", "status", "measure__plan"]
+class ProgressReportAdmin(ReadOnlyAdmin):
+    """A correction is a new version made through a campaign or an import, never an edit here."""
+
+    list_display = ["measure", "as_of", "version", "is_current", "percent", "status", "validated_by"]
+    list_filter = ["as_of", "status", "is_current", "measure__plan"]
     list_select_related = ["measure"]
     inlines = [ComponentInline, IndicatorProgressInline]
 
@@ -99,12 +104,12 @@ class CollaboratorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComponentProgress)
-class ComponentProgressAdmin(admin.ModelAdmin):
+class ComponentProgressAdmin(ReadOnlyAdmin):
     list_display = ["label", "report", "percent"]
     list_select_related = ["report__measure"]
 
 
 @admin.register(IndicatorProgress)
-class IndicatorProgressAdmin(admin.ModelAdmin):
+class IndicatorProgressAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "report", "actual", "percent"]
     list_select_related = ["indicator", "report__measure"]

@@ -16,24 +16,24 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
+from concerto.core.audit import IMPORT, recorded_as
 from concerto.core.dataload import DataError, at, load_yaml, require
 from concerto.core.deadlines import DeadlineError, parse_deadline
 from concerto.organizations.models import Organization
 
 from .models import (
     Collaborator,
-    ComponentProgress,
     Indicator,
-    IndicatorProgress,
     Measure,
     MeasureLead,
     Plan,
-    ProgressReport,
     Status,
     Theme,
     status_from_percent,
 )
+from .progress import ComponentInput, ProgressInput, ValueInput, record_progress
 
 SCHEMA = "concerto.plan/1"
 
@@ -294,7 +294,7 @@ def _sync_rows(queryset, wanted: list[dict], model, parent: dict, result, label,
         return
     result.deleted += queryset.count()
     queryset.delete()
-    model.objects.bulk_create([model(position=i, **parent, **row) for i, row in enumerate(wanted)])
+    bulk_create_with_history([model(position=i, **parent, **row) for i, row in enumerate(wanted)], model)
     result.created += len(wanted)
     result.details.append(f"{label} remplacés")
 
@@ -308,6 +308,7 @@ def _get_or_new(model, result, label, **lookup):
     return instance, False
 
 
+@recorded_as(source=IMPORT)
 @transaction.atomic
 def import_plan(*, path: Path) -> ImportResult:
     """Create or update a plan, its themes, measures, indicators and progress.
@@ -413,46 +414,24 @@ def import_plan(*, path: Path) -> ImportResult:
     for snapshot in data["progress"]:
         as_of = snapshot["as_of"]
         for number, r in snapshot["reports"].items():
-            label = f"état au {as_of:%Y-%m-%d}, mesure {number}"
-            values = {k: r[k] for k in ("percent", "status", "completed_in", "narrative")}
-            report, new = _get_or_new(ProgressReport, result, label, measure=measures[number], as_of=as_of)
-            if new:
-                for k, v in values.items():
-                    setattr(report, k, v)
-                report.save()
-            else:
-                _sync(report, values, result, label)
-            _sync_rows(
-                report.components.order_by("position"),
-                r["components"],
-                ComponentProgress,
-                {"report": report},
-                result,
-                f"{label}, composantes",
-                ["label", "organization", "percent", "narrative"],
+            progress = ProgressInput(
+                percent=r["percent"],
+                status=r["status"],
+                completed_in=r["completed_in"],
+                narrative=r["narrative"],
+                components=[ComponentInput(**c) for c in r["components"]],
+                values=[
+                    ValueInput(indicator=indicators[number][position - 1], **v)
+                    for position, v in sorted(r["values"].items())
+                ],
             )
-            wanted = [
-                {"indicator": indicators[number][position - 1], **v}
-                for position, v in sorted(r["values"].items())
-            ]
-            current_values = list(
-                report.indicator_values.order_by("indicator__position").values(
-                    "indicator", "actual", "percent", "note"
-                )
-            )
-            wanted_cmp = [
-                {
-                    "indicator": w["indicator"].pk,
-                    "actual": w["actual"],
-                    "percent": w["percent"],
-                    "note": w["note"],
-                }
-                for w in wanted
-            ]
-            if current_values != wanted_cmp:
-                result.deleted += report.indicator_values.count()
-                report.indicator_values.all().delete()
-                IndicatorProgress.objects.bulk_create([IndicatorProgress(report=report, **w) for w in wanted])
-                result.created += len(wanted)
-                result.details.append(f"{label}, valeurs d’indicateurs remplacées")
+            report, changed = record_progress(measure=measures[number], as_of=as_of, data=progress)
+            if changed:
+                label = f"état au {as_of:%Y-%m-%d}, mesure {number}"
+                if report.version == 1:
+                    result.created += 1
+                    result.details.append(f"{label} créé")
+                else:
+                    result.updated += 1
+                    result.details.append(f"{label} : nouvelle version {report.version}")
     return result

@@ -1,5 +1,6 @@
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -219,13 +220,34 @@ class Indicator(models.Model):
 
 
 class ProgressReport(models.Model):
-    """The state of a measure at one reporting date ("au 31 mars 2023").
+    """The validated state of a measure at one reporting date ("au 31 mars 2023").
 
-    Next year's state is a new row beside this one, never an overwrite.
+    Next year's state is a new row beside this one, never an overwrite; and a
+    correction of a validated state is a new version that replaces it, so
+    that the history shows both. Only the current version counts.
     """
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="progress_reports")
     as_of = models.DateField(_("état au"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("version en vigueur"), default=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("remplace"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    validated_at = models.DateTimeField(_("validé le"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     percent = models.PositiveSmallIntegerField(
         _("pourcentage"), null=True, blank=True, validators=PERCENT_VALIDATORS
     )
@@ -238,14 +260,19 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("états d’avancement")
         ordering = ["measure", "-as_of"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "as_of"], name="progress_unique_per_date"),
+            models.UniqueConstraint(
+                fields=["measure", "as_of"],
+                condition=Q(is_current=True),
+                name="progress_one_current_per_date",
+            ),
+            models.UniqueConstraint(fields=["measure", "as_of", "version"], name="progress_version_unique"),
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__lte=100), name="progress_percent_range"
             ),
         ]
 
     def __str__(self):
-        return f"{self.measure} — {self.as_of:%Y-%m-%d}"
+        return f"{self.measure} — {self.as_of:%Y-%m-%d} (v{self.version})"
 
     def effective_percent(self, indicator_progress=None) -> tuple[int | None, str | None]:
         """(percent, source): explicit from the source wins over derived.

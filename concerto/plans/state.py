@@ -90,7 +90,7 @@ class PlanState:
 def reporting_dates(plan: Plan) -> list[datetime.date]:
     """The dates at which the plan has progress, newest first."""
     return list(
-        ProgressReport.objects.filter(measure__plan=plan)
+        ProgressReport.objects.filter(measure__plan=plan, is_current=True)
         .values_list("as_of", flat=True)
         .distinct()
         .order_by("-as_of")
@@ -121,16 +121,16 @@ def load_plan_state(
     if numbers is not None:
         measures = measures.filter(number__in=numbers)
     if status:
-        with_status = ProgressReport.objects.filter(as_of=as_of, status=status)
+        with_status = ProgressReport.objects.filter(as_of=as_of, status=status, is_current=True)
         if status == Status.UNKNOWN:
-            reported = ProgressReport.objects.filter(as_of=as_of).values("measure_id")
+            reported = ProgressReport.objects.filter(as_of=as_of, is_current=True).values("measure_id")
             measures = measures.filter(pk__in=with_status.values("measure_id")) | measures.exclude(
                 pk__in=reported
             )
         else:
             measures = measures.filter(pk__in=with_status.values("measure_id"))
 
-    reports = ProgressReport.objects.filter(as_of=as_of).prefetch_related(
+    reports = ProgressReport.objects.filter(as_of=as_of, is_current=True).prefetch_related(
         Prefetch(
             "components",
             queryset=ComponentProgress.objects.select_related("organization").order_by("position"),

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from concerto.accounts.rules import coordinates
 from concerto.organizations.models import Organization
 
 from .checks import check_plan_state
@@ -82,7 +83,7 @@ def measure_detail(request, slug, number):
         raise Http404(_("Cette mesure n’existe pas dans ce plan."))
     measure_state = state.measures[0]
     history = (
-        ProgressReport.objects.filter(measure=measure_state.measure)
+        ProgressReport.objects.filter(measure=measure_state.measure, is_current=True)
         .only("as_of", "percent", "status", "measure_id")
         .order_by("-as_of")
     )
@@ -95,6 +96,7 @@ def measure_detail(request, slug, number):
             "m": measure_state,
             "as_of": as_of,
             "history": history,
+            "can_see_history": coordinates(request.user, plan),
         },
     )
 
@@ -112,8 +114,10 @@ def organization_detail(request, code):
         .select_related("measure__plan", "measure__theme")
         .order_by("measure__plan__slug", "measure__number")
     )
-    components = organization.progress_components.select_related("report__measure__plan").order_by(
-        "-report__as_of", "report__measure__number"
+    components = (
+        organization.progress_components.filter(report__is_current=True)
+        .select_related("report__measure__plan")
+        .order_by("-report__as_of", "report__measure__number")
     )
     return render(
         request,

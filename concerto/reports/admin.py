@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from concerto.core.admin import ReadOnlyAdmin
+
 from .models import Publication, PublishedDocument
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Published reports are frozen: visible in the admin, never edited there."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Publication)

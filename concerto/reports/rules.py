@@ -2,8 +2,14 @@
 
 
 def can_generate_reports(user) -> bool:
-    """Signed-in Office staff may generate draft reports of any date."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """Office staff and coordinators may generate working reports of any date."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return True
+    from concerto.accounts.models import Membership, Role
+
+    return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
 
 
 def can_publish_reports(user) -> bool:

@@ -20,10 +20,19 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(password)
         user.save()
+        # A coordinator of the Office, which owns the Pôle's plan.
+        from concerto.accounts.models import Membership, Role
+        from concerto.organizations.models import Organization
+
+        office = Organization.objects.filter(code="office-des-professions-du-quebec").first()
+        if office is not None:
+            Membership.objects.update_or_create(
+                user=user, organization=office, defaults={"role": Role.COORDINATOR}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 "Compte de démonstration (coordination) "
                 f"{'créé' if created else 'réinitialisé'} : identifiant « {USERNAME} », "
-                f"mot de passe « {password} » — connexion : http://127.0.0.1:8000/admin/"
+                f"mot de passe « {password} » — connexion : http://127.0.0.1:8000/compte/connexion/"
             )
         )

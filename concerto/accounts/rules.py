@@ -1,0 +1,55 @@
+"""Who may do what with accounts. Small predicates, used by views and templates alike."""
+
+from django.db.models import QuerySet
+
+from .models import Membership, Role
+
+
+def is_signed_in(user) -> bool:
+    """A real, active account (not the anonymous user, not a deactivated one)."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """The organizations a person belongs to, with their role there, by organization name."""
+    if not is_signed_in(user):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name", "organization__code")
+    )
+
+
+def has_role(user, role: Role) -> bool:
+    """The person holds ``role`` in at least one organization."""
+    return memberships_of(user).filter(role=role).exists()
+
+
+def is_coordinator(user) -> bool:
+    """Coordination (Office): a coordinator membership anywhere, or a superuser."""
+    if not is_signed_in(user):
+        return False
+    return bool(user.is_superuser) or has_role(user, Role.COORDINATOR)
+
+
+def can_invite(user) -> bool:
+    """Only coordinators bring new people into Concerto."""
+    return is_coordinator(user)
+
+
+def get_abilities(user) -> dict[str, bool]:
+    return {"invite": can_invite(user)}
+
+
+def coordinates(user, plan) -> bool:
+    """Coordinates ``plan``: a coordinator of the organization that owns it, or a superuser."""
+    if not is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    owner_id = getattr(plan, "owner_id", None)
+    return (
+        owner_id is not None
+        and Membership.objects.filter(user=user, organization_id=owner_id, role=Role.COORDINATOR).exists()
+    )

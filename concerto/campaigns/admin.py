@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import Campaign, Draft, DraftComment, SentNotification
+
+
+class DraftInline(admin.TabularInline):
+    model = Draft
+    fields = ["measure", "state", "percent", "status", "updated_at", "updated_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["plan", "as_of", "deadline", "opened_at", "closed_at"]
+    list_filter = ["plan"]
+    inlines = [DraftInline]
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "measure", "state", "version", "updated_at"]
+    list_filter = ["state", "campaign"]
+    list_select_related = ["campaign__plan", "measure"]
+    readonly_fields = ["version"]
+
+
+@admin.register(DraftComment)
+class DraftCommentAdmin(admin.ModelAdmin):
+    list_display = ["draft", "author", "created_at"]
+    list_select_related = ["draft__campaign__plan", "draft__measure", "author"]
+
+
+@admin.register(SentNotification)
+class SentNotificationAdmin(admin.ModelAdmin):
+    list_display = ["key", "kind", "recipients", "sent_at"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,70 @@
+"""``python manage.py send_reminders [--dry-run] [--today AAAA-MM-JJ]``, from cron every hour.
+
+Idempotent: a reminder is never sent twice, so running it again (or on several
+nodes at once) only sends what is still due. See concerto.campaigns.reminders.
+"""
+
+import datetime
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+
+from concerto.campaigns.reminders import send_due_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Envoie les rappels des campagnes de mise à jour ouvertes (J-14, J-3… selon la campagne) "
+        "et l’avis de date limite dépassée aux responsables des organisations qui n’ont pas soumis "
+        "toutes leurs mesures. Chaque courriel n’est envoyé qu’une fois : la commande peut être "
+        "lancée toutes les heures par cron, sur plusieurs serveurs à la fois."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="affiche ce qui serait envoyé, sans rien envoyer ni enregistrer",
+        )
+        parser.add_argument(
+            "--today",
+            metavar="AAAA-MM-JJ",
+            help="date du jour à utiliser (défaut : la date du jour, heure du Québec)",
+        )
+
+    def handle(self, *args, dry_run=False, today=None, **options):
+        day = self._parse_date(today) if today else None
+        lines = send_due_reminders(today=day, dry_run=dry_run)
+        counts = Counter(getattr(line, "status", "") for line in lines)
+        verbose = options.get("verbosity", 1) >= 1
+        for line in lines:
+            if getattr(line, "status", "") == "failed":
+                self.stderr.write(self.style.ERROR(line))
+            elif verbose:
+                self.stdout.write(line)
+        if verbose:
+            prefix = "Simulation — " if dry_run else ""
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{prefix}Résumé : {counts['sent']} courriel(s) envoyé(s), "
+                    f"{counts['would_send']} à envoyer, "
+                    f"{counts['already_sent']} déjà envoyé(s), "
+                    f"{counts['no_editors']} sans responsable avec courriel, "
+                    f"{counts['failed']} échec(s), "
+                    f"{counts['skipped']} campagne(s) traitée(s) par un autre processus."
+                )
+            )
+        if counts["failed"]:
+            raise CommandError(
+                f"{counts['failed']} envoi(s) en échec : ils seront retentés au prochain passage."
+            )
+
+    @staticmethod
+    def _parse_date(value: str) -> datetime.date:
+        try:
+            return datetime.datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            raise CommandError(
+                f"Date invalide « {value} » : une date existante au format AAAA-MM-JJ est attendue "
+                "(par exemple 2025-03-31)."
+            ) from None

@@ -1,0 +1,355 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from concerto.organizations.models import Organization
+from concerto.plans.models import Plan, Status
+
+from . import rules, services
+from .models import Campaign, Draft
+
+
+def _signed_in(view):
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _parse_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Http404(_("Date invalide.")) from exc
+
+
+def get_campaign_for_user(user, slug: str, as_of: str) -> Campaign:
+    """The campaign, if the user coordinates the plan or works on one of its measures."""
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("plan"), plan__slug=slug, as_of=_parse_date(as_of)
+    )
+    if rules.is_coordinator(user, campaign.plan) or rules.organizations_with_role(
+        user, "editor", "collaborator"
+    ):
+        return campaign
+    raise PermissionDenied(
+        _("Cette campagne est réservée à la coordination et aux organisations partenaires.")
+    )
+
+
+def get_draft_for_user(user, slug: str, as_of: str, number: int) -> Draft:
+    """The draft, if the user may read it (never to the public)."""
+    draft = get_object_or_404(
+        Draft.objects.select_related("campaign__plan", "measure__theme", "updated_by").prefetch_related(
+            "measure__lead_links__organization", "measure__collaborators__organization", "measure__indicators"
+        ),
+        campaign__plan__slug=slug,
+        campaign__as_of=_parse_date(as_of),
+        measure__number=number,
+    )
+    if not rules.can_read_draft(user, draft):
+        raise PermissionDenied(_("Vous ne pouvez pas consulter cette mise à jour."))
+    return draft
+
+
+@require_safe
+@_signed_in
+def campaign_list(request, slug):
+    plan = get_object_or_404(Plan, slug=slug)
+    coordinator = rules.is_coordinator(request.user, plan)
+    if not coordinator and not rules.organizations_with_role(request.user, "editor", "collaborator"):
+        raise PermissionDenied(
+            _("Les campagnes sont réservées à la coordination et aux organisations partenaires.")
+        )
+    campaigns = plan.campaigns.order_by("-as_of")
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"plan": plan, "campaigns": campaigns, "coordinator": coordinator, "today": timezone.localdate()},
+    )
+
+
+@require_POST
+@_signed_in
+def campaign_open(request, slug):
+    plan = get_object_or_404(Plan, slug=slug)
+    if not rules.is_coordinator(request.user, plan):
+        raise PermissionDenied(_("Seule la coordination du plan peut ouvrir une campagne."))
+    try:
+        as_of = datetime.date.fromisoformat(request.POST.get("as_of", ""))
+        deadline = datetime.date.fromisoformat(request.POST.get("deadline", ""))
+    except ValueError:
+        messages.error(
+            request,
+            _("Dates invalides : « État au » et « Date limite » sont attendues au format AAAA-MM-JJ."),
+        )
+        return redirect("campaign-list", slug=slug)
+    try:
+        campaign = services.open_campaign(plan=plan, as_of=as_of, deadline=deadline, opened_by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("campaign-list", slug=slug)
+    messages.success(request, _("Campagne ouverte : une mise à jour par mesure a été préparée."))
+    return redirect("campaign-dashboard", slug=slug, as_of=campaign.as_of.isoformat())
+
+
+@require_safe
+@_signed_in
+def campaign_dashboard(request, slug, as_of):
+    campaign = get_campaign_for_user(request.user, slug, as_of)
+    coordinator = rules.is_coordinator(request.user, campaign.plan)
+    mine = rules.organizations_with_role(request.user, "editor", "collaborator")
+    drafts = campaign.drafts.select_related("measure", "updated_by").prefetch_related(
+        "measure__lead_links__organization"
+    )
+    if not coordinator:
+        # Only the measures that involve the user's organizations, filtered in the database.
+        drafts = drafts.filter(
+            Q(measure__lead_links__organization__in=mine) | Q(measure__collaborators__organization__in=mine)
+        ).distinct()
+    today = timezone.localdate()
+    rows = []
+    for draft in drafts.order_by("measure__number"):
+        for link in draft.measure.lead_links.all():
+            rows.append(
+                {
+                    "organization": link.organization,
+                    "draft": draft,
+                    "late": services.lateness(campaign, draft, today),
+                }
+            )
+    rows.sort(key=lambda r: (r["organization"].name, r["draft"].measure.number))
+    counts = (
+        dict(campaign.drafts.values_list("state").annotate(n=Count("pk")).order_by()) if coordinator else {}
+    )
+    return render(
+        request,
+        "campaigns/dashboard.html",
+        {
+            "campaign": campaign,
+            "plan": campaign.plan,
+            "rows": rows,
+            "counts": [(state.label, counts.get(state.value, 0)) for state in Draft.State],
+            "coordinator": coordinator,
+            "days_left": (campaign.deadline - today).days,
+            "days_late": max(0, (today - campaign.deadline).days),
+        },
+    )
+
+
+def _posted_version(request) -> int:
+    """The draft version the form was based on (-1 if missing: always a conflict)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _posted_data(post) -> dict:
+    count = int(post.get("components-count") or 0)
+    components = [
+        {
+            "label": post.get(f"components-{i}-label", ""),
+            "organization": post.get(f"components-{i}-organization", ""),
+            "percent": post.get(f"components-{i}-percent", ""),
+            "narrative": post.get(f"components-{i}-narrative", ""),
+        }
+        for i in range(min(count, 50))
+    ]
+    values = [
+        {
+            "indicator": key.split("-")[1],
+            "actual": post.get(f"values-{key.split('-')[1]}-actual", ""),
+            "percent": post.get(f"values-{key.split('-')[1]}-percent", ""),
+            "note": post.get(f"values-{key.split('-')[1]}-note", ""),
+        }
+        for key in post
+        if key.startswith("values-") and key.endswith("-actual") and key.split("-")[1].isdigit()
+    ]
+    return {
+        "percent": post.get("percent", ""),
+        "status": post.get("status", ""),
+        "completed_in": post.get("completed_in", ""),
+        "narrative": post.get("narrative", ""),
+        "components": components,
+        "values": values,
+    }
+
+
+def _form_rows(draft: Draft, data: dict | None = None):
+    """What the form shows: the draft's values, or what the user typed."""
+    source = (
+        data
+        if data is not None
+        else {
+            "percent": "" if draft.percent is None else draft.percent,
+            "status": draft.status,
+            "completed_in": draft.completed_in,
+            "narrative": draft.narrative,
+            "components": draft.components,
+            "values": draft.values,
+        }
+    )
+    values = {str(v.get("indicator")): v for v in source.get("values") or []}
+    indicators = [
+        {"indicator": i, "value": values.get(str(i.pk), {})}
+        for i in sorted(draft.measure.indicators.all(), key=lambda i: i.position)
+    ]
+    components = [c for c in source.get("components") or [] if c.get("label") or c.get("narrative")]
+    components.append({"label": "", "organization": "", "percent": "", "narrative": ""})
+    return source, indicators, components
+
+
+def _differences(current: Draft, typed: dict) -> list[dict]:
+    """Fields that the other person's save changed, compared with what this user typed."""
+    labels = {
+        "percent": _("Pourcentage"),
+        "status": _("État de la mesure"),
+        "completed_in": _("Réalisée en"),
+        "narrative": _("État d’avancement"),
+        "components": _("Composantes"),
+        "values": _("Valeurs des indicateurs"),
+    }
+    saved = {
+        "percent": "" if current.percent is None else str(current.percent),
+        "status": current.status,
+        "completed_in": current.completed_in,
+        "narrative": current.narrative,
+    }
+    result = []
+    for field, saved_value in saved.items():
+        mine = str(typed.get(field) or "").strip()
+        if mine != str(saved_value or "").strip():
+            result.append({"label": labels[field], "saved": saved_value, "mine": mine})
+    return result
+
+
+def _render_draft(request, draft, *, data=None, errors=None, conflict=None, status=200):
+    source, indicators, components = _form_rows(draft, data)
+    return render(
+        request,
+        "campaigns/draft_detail.html",
+        {
+            "draft": draft,
+            "campaign": draft.campaign,
+            "plan": draft.campaign.plan,
+            "measure": draft.measure,
+            "abilities": rules.get_abilities(request.user, draft),
+            "source": source,
+            "indicators": indicators,
+            "components": components,
+            "statuses": Status.choices,
+            "organizations": Organization.objects.order_by("name").only("code", "name"),
+            "errors": errors or {},
+            "conflict": conflict,
+            "comments": draft.comments.select_related("author").order_by("created_at", "pk"),
+            "late": services.lateness(draft.campaign, draft),
+        },
+        status=status,
+    )
+
+
+@require_safe
+@_signed_in
+def draft_detail(request, slug, as_of, number):
+    draft = get_draft_for_user(request.user, slug, as_of, number)
+    return _render_draft(request, draft)
+
+
+@require_POST
+@_signed_in
+def draft_save(request, slug, as_of, number):
+    draft = get_draft_for_user(request.user, slug, as_of, number)
+    if not rules.can_edit_draft(request.user, draft):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier cette mise à jour."))
+    typed = _posted_data(request.POST)
+    version = _posted_version(request)
+    try:
+        services.save_draft(
+            draft=draft,
+            user=request.user,
+            data=typed,
+            expected_version=version,
+            submit="submit" in request.POST,
+        )
+    except ValidationError as exc:
+        return _render_draft(request, draft, data=typed, errors=exc.message_dict, status=400)
+    except services.ConflictError as conflict:
+        current = conflict.current
+        return _render_draft(
+            request,
+            current,
+            data=typed,
+            conflict={
+                "by": current.updated_by,
+                "at": current.updated_at,
+                "differences": _differences(current, typed),
+            },
+            status=409,
+        )
+    messages.success(
+        request,
+        _("Mise à jour soumise à la coordination.")
+        if "submit" in request.POST
+        else _("Brouillon enregistré."),
+    )
+    return redirect("draft-detail", slug=slug, as_of=as_of, number=number)
+
+
+@require_POST
+@_signed_in
+def draft_review(request, slug, as_of, number):
+    draft = get_draft_for_user(request.user, slug, as_of, number)
+    if not rules.can_review(request.user, draft):
+        raise PermissionDenied(_("Seule la coordination peut valider ou retourner une mise à jour soumise."))
+    version = _posted_version(request)
+    try:
+        if request.POST.get("action") == "validate":
+            services.validate_draft(draft=draft, user=request.user, expected_version=version)
+            messages.success(request, _("Mise à jour validée : elle est maintenant publique."))
+        elif request.POST.get("action") == "return":
+            services.return_draft(
+                draft=draft,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+                expected_version=version,
+            )
+            messages.success(request, _("Mise à jour retournée au partenaire."))
+        else:
+            messages.error(request, _("Action inconnue."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except services.ConflictError:
+        messages.error(
+            request, _("Cette mise à jour a changé depuis son affichage : relisez-la avant de décider.")
+        )
+    return redirect("draft-detail", slug=slug, as_of=as_of, number=number)
+
+
+@require_POST
+@_signed_in
+def draft_comment(request, slug, as_of, number):
+    draft = get_draft_for_user(request.user, slug, as_of, number)
+    if not rules.can_comment(request.user, draft):
+        raise PermissionDenied(_("Vous ne pouvez pas commenter cette mise à jour."))
+    try:
+        services.add_comment(draft=draft, user=request.user, text=request.POST.get("text", ""))
+        messages.success(request, _("Commentaire ajouté."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("draft-detail", slug=slug, as_of=as_of, number=number)
