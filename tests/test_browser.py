@@ -78,3 +78,44 @@ def test_english_is_one_click_away(page):
     page.wait_for_url(re.compile(r"/en/plans/pole-2019-2024/mesures/13/"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert "93\u00a0%" in page.locator(".measure-state").inner_text()
+
+
+def test_partner_logs_in_and_submits_an_update(page, django_user_model):
+    import datetime
+
+    from django.utils import timezone
+
+    from concerto.accounts.models import Membership, Role
+    from concerto.campaigns.models import Draft
+    from concerto.campaigns.services import open_campaign
+    from concerto.organizations.models import Organization
+    from concerto.plans.models import Plan
+
+    office = Organization.objects.get(code="office-des-professions-du-quebec")
+    coordinator = django_user_model.objects.create_user("coordo", password="x")
+    Membership.objects.create(user=coordinator, organization=office, role=Role.COORDINATOR)
+    editor = django_user_model.objects.create_user("mess", email="mess@example.org", password="Partenaire-2024!")
+    Membership.objects.create(
+        user=editor,
+        organization=Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale"),
+        role=Role.EDITOR,
+    )
+    open_campaign(
+        plan=Plan.objects.get(slug="pole-2019-2024"),
+        as_of=datetime.date(2024, 3, 31),
+        deadline=timezone.localdate() + datetime.timedelta(days=10),
+        opened_by=coordinator,
+    )
+
+    page.goto("/compte/connexion/")
+    page.get_by_label("Courriel ou nom d’utilisateur").fill("mess")
+    page.get_by_label("Mot de passe").fill("Partenaire-2024!")
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto("/plans/pole-2019-2024/campagnes/2024-03-31/")
+    page.get_by_role("link", name="Mesure 13").click()
+    page.get_by_label("Pourcentage d’avancement (0 à 100, vide si non chiffré)").fill("97")
+    page.get_by_role("button", name="Soumettre à la coordination").click()
+    page.wait_for_url(re.compile(r"/mesures/13/$"))
+    assert "Mise à jour soumise à la coordination." in page.content()
+    draft = Draft.objects.get(measure__number=13)
+    assert (draft.state, draft.percent) == (Draft.State.SUBMITTED, 97)
