@@ -94,7 +94,9 @@ def test_partner_logs_in_and_submits_an_update(page, django_user_model):
     office = Organization.objects.get(code="office-des-professions-du-quebec")
     coordinator = django_user_model.objects.create_user("coordo", password="x")
     Membership.objects.create(user=coordinator, organization=office, role=Role.COORDINATOR)
-    editor = django_user_model.objects.create_user("mess", email="mess@example.org", password="Partenaire-2024!")
+    editor = django_user_model.objects.create_user(
+        "mess", email="mess@example.org", password="Partenaire-2024!"
+    )
     Membership.objects.create(
         user=editor,
         organization=Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale"),
