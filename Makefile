@@ -26,6 +26,7 @@ node_modules/.installed: package.json package-lock.json
 load: setup
 	$(PY) manage.py import_organizations data/organizations.yaml
 	$(PY) manage.py import_plan $(PLAN)
+	$(PY) manage.py import_cases data/cases/cellule-2022-2023.yaml
 
 run: load
 	$(PY) manage.py ensure_demo_coordinator

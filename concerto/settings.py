@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "concerto.accounts",
     "concerto.campaigns",
     "concerto.audit",
+    "concerto.cases",
+    "concerto.recommendations",
     "simple_history",
     "axes",
 ]
@@ -101,6 +103,11 @@ LOCALE_PATHS = [BASE_DIR / "concerto" / "locale"]
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded documents live outside the web root and are served only through
+# views that check who may read them.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "documents")))
+CONCERTO_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -19,7 +19,7 @@ from concerto.accounts import rules
 from concerto.accounts.models import Invitation, Membership, Role, hash_token
 from concerto.accounts.services import accept_invitation, invite
 
-from .factories import OrganizationFactory
+from .factories import OrganizationFactory, PlanFactory
 
 GOOD_PASSWORD = "Harmonie-des-Ordres-2024"
 INVITED = "Marie.Tremblay@Example.org"
@@ -33,6 +33,7 @@ def organization(db):
 @pytest.fixture
 def coordinator(db, django_user_model):
     office = OrganizationFactory(code="office-des-professions", name="Office des professions du Québec")
+    PlanFactory(owner=office)  # the Office coordinates the Pôle's plan
     user = django_user_model.objects.create_user(
         "coordo@example.org", email="coordo@example.org", password=GOOD_PASSWORD, first_name="Claire"
     )
@@ -613,3 +614,38 @@ def test_admin_can_only_revoke_an_invitation(superuser_client, invitation_and_to
     assert invitation.email == "marie.tremblay@example.org" and invitation.role == Role.EDITOR
     assert invitation.revoked_at is not None
     assert superuser_client.get(reverse("admin:accounts_invitation_add")).status_code == 403
+
+
+def test_a_partner_coordinator_cannot_invite_a_coordinator_of_the_office(
+    client, django_user_model, real_plan
+):
+    from concerto.accounts.models import Invitation, Membership, Role
+    from concerto.organizations.models import Organization
+
+    mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
+    user = django_user_model.objects.create_user("mess-coordo", password="x")
+    Membership.objects.create(user=user, organization=mess, role=Role.COORDINATOR)
+    client.force_login(user)
+    response = client.post(
+        reverse("invitation-create"),
+        {"email": "evil@example.org", "organization": real_plan.owner.pk, "role": Role.COORDINATOR},
+    )
+    assert response.status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_office_coordinator_cannot_grant_coordination_of_a_partner(client, django_user_model, real_plan):
+    from concerto.accounts.models import Invitation, Membership, Role
+    from concerto.organizations.models import Organization
+
+    user = django_user_model.objects.create_user("office-coordo", password="x")
+    Membership.objects.create(user=user, organization=real_plan.owner, role=Role.COORDINATOR)
+    client.force_login(user)
+    mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
+    response = client.post(
+        reverse("invitation-create"),
+        {"email": "x@example.org", "organization": mess.pk, "role": Role.COORDINATOR},
+    )
+    assert response.status_code == 200
+    assert "ne peut être attribué que dans une organisation que vous coordonnez" in response.content.decode()
+    assert not Invitation.objects.exists()

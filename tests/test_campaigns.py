@@ -130,7 +130,7 @@ def test_only_the_coordination_opens_a_campaign(people, real_plan):
 
 def test_opening_with_a_past_deadline_is_refused_in_french(people, real_plan):
     response = _as(people["coordinator"]).post(
-        reverse("campaign-open", args=[PLAN]), {"as_of": "2024-03-31", "deadline": "2020-01-01"}, follow=True
+        reverse("campaign-open", args=[PLAN]), {"as_of": "2019-03-31", "deadline": "2020-01-01"}, follow=True
     )
     assert "La date limite 2020-01-01 est déjà passée." in response.content.decode()
     assert Campaign.objects.count() == 0
@@ -383,3 +383,63 @@ def test_dashboard_queries_do_not_grow_with_measures(db, django_user_model):
         return len(queries)
 
     assert count(build_clean_plan(5)) == count(build_clean_plan(50))
+
+
+def test_absurdly_large_actual_value_is_refused(people, campaign):
+    draft = campaign.drafts.get(measure__number=13)
+    indicator = draft.measure.indicators.get()
+    response = _as(people["editor"]).post(
+        _draft_url(13, "draft-save"), _form(draft, **{f"values-{indicator.pk}-actual": "1e30"})
+    )
+    assert response.status_code == 400
+    assert "nombre positif attendu" in response.content.decode()
+
+
+def test_an_invalid_save_does_not_adopt_someone_elses_newer_version(people, campaign):
+    draft = campaign.drafts.get(measure__number=13)
+    first, second = _as(people["editor"]), _as(people["editor2"])
+    first.post(_draft_url(13, "draft-save"), _form(draft, narrative="Version A"))
+    invalid = second.post(_draft_url(13, "draft-save"), _form(draft, percent=150, narrative="Version B"))
+    assert 'name="version" value="1"' in invalid.content.decode()
+    retry = second.post(_draft_url(13, "draft-save"), _form(draft, percent=99, narrative="Version B"))
+    assert retry.status_code == 409
+    draft.refresh_from_db()
+    assert draft.narrative == "Version A"
+
+
+def test_typed_text_is_kept_when_the_draft_was_submitted_meanwhile(people, campaign):
+    draft = campaign.drafts.get(measure__number=13)
+    services.save_draft(
+        draft=draft, user=people["editor"], data=_data(draft), expected_version=1, submit=True
+    )
+    response = _as(people["editor2"]).post(
+        _draft_url(13, "draft-save"), _form(draft, narrative="Texte tapé à garder")
+    )
+    assert response.status_code == 409
+    assert "Texte tapé à garder" in response.content.decode()
+
+
+def test_deadline_before_the_reporting_date_is_refused(people, real_plan):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="précède"):
+        services.open_campaign(
+            plan=real_plan,
+            as_of=datetime.date(2030, 3, 31),
+            deadline=timezone.localdate() + datetime.timedelta(days=1),
+            opened_by=people["coordinator"],
+        )
+
+
+def test_refusal_pages_are_in_french_and_say_why(people, campaign):
+    response = _as(people["reader"]).get(_draft_url(13))
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+
+
+def test_malformed_form_counts_never_cause_a_server_error(people, campaign):
+    draft = campaign.drafts.get(measure__number=13)
+    response = _as(people["editor"]).post(
+        _draft_url(13, "draft-save"), {**_form(draft), "components-count": "abc", "values-²-actual": "3"}
+    )
+    assert response.status_code in (302, 400)

@@ -440,3 +440,11 @@ def test_dropping_an_indicator_never_erases_its_values_at_other_dates(imported, 
         import_plan(path=write(tmp_path, text))
 
     assert IndicatorProgress.objects.filter(pk=value.pk, indicator=third, percent=20).exists()
+
+
+def test_impossible_date_in_the_file_is_refused_in_french(organizations, tmp_path):
+    path = write(tmp_path, REAL.replace("as_of: 2023-03-31", "as_of: 2023-02-30"))
+
+    with pytest.raises(DataError, match="date impossible"):
+        import_plan(path=path)
+    assert counts() == (0, 0, 0)

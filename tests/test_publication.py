@@ -17,8 +17,13 @@ PLAN = "pole-2019-2024"
 
 
 @pytest.fixture
-def coordinator(django_user_model, db):
-    return django_user_model.objects.create_user("coordo", password="x", is_staff=True)
+def coordinator(django_user_model, real_plan):
+    """A coordinator of the Office, which owns the plan."""
+    from concerto.accounts.models import Membership, Role
+
+    user = django_user_model.objects.create_user("coordo", password="x", is_staff=True)
+    Membership.objects.create(user=user, organization=real_plan.owner, role=Role.COORDINATOR)
+    return user
 
 
 @pytest.fixture
@@ -146,6 +151,35 @@ def test_report_views_refuse_signed_in_non_staff(client, django_user_model, real
 def test_report_views_refuse_the_wrong_method(client, coordinator, real_plan, method, name):
     client.force_login(coordinator)
     assert getattr(client, method)(reverse(name, kwargs={"slug": PLAN})).status_code == 405
+
+
+def test_staff_without_coordination_generates_but_cannot_publish(client, django_user_model, real_plan):
+    client.force_login(django_user_model.objects.create_user("agent", password="x", is_staff=True))
+    assert client.get(reverse("report-page", kwargs={"slug": PLAN})).status_code == 200
+    response = client.post(reverse("report-publish", kwargs={"slug": PLAN}), {"as_of": "2023-03-31"})
+    assert response.status_code == 403
+    assert Publication.objects.count() == 0
+
+
+def test_coordinator_of_another_organization_cannot_publish(client, django_user_model, real_plan):
+    from concerto.accounts.models import Membership, Role
+    from concerto.organizations.models import Organization
+
+    user = django_user_model.objects.create_user("autre", password="x")
+    mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
+    Membership.objects.create(user=user, organization=mess, role=Role.COORDINATOR)
+    client.force_login(user)
+    response = client.post(reverse("report-publish", kwargs={"slug": PLAN}), {"as_of": "2023-03-31"})
+    assert response.status_code == 403
+    assert Publication.objects.count() == 0
+
+
+def test_working_report_for_a_date_without_progress_is_refused(client, coordinator, real_plan):
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("report-download", kwargs={"slug": PLAN}), {"as_of": "0001-01-01", "format": "xlsx"}
+    )
+    assert response.status_code == 400
 
 
 def test_report_page_opens_for_staff(client, coordinator, real_plan):

@@ -77,6 +77,28 @@ class InvitationForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Rôle"), choices=[("", _("— Choisir —")), *Role.choices])
 
+    def __init__(self, *args, inviter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+
+    def clean(self):
+        from .rules import can_grant_role
+
+        cleaned = super().clean()
+        organization, role = cleaned.get("organization"), cleaned.get("role")
+        if (
+            self.inviter is not None
+            and organization
+            and role
+            and not can_grant_role(self.inviter, organization, role)
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Le rôle de coordination ne peut être attribué que dans une organisation que vous coordonnez."
+                )
+            )
+        return cleaned
+
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
 

@@ -33,9 +33,29 @@ def is_coordinator(user) -> bool:
     return bool(user.is_superuser) or has_role(user, Role.COORDINATOR)
 
 
+def coordinated_organizations(user):
+    """Organizations that own a plan and where the user is a coordinator."""
+    from concerto.organizations.models import Organization
+
+    if not is_signed_in(user):
+        return Organization.objects.none()
+    owners = Organization.objects.filter(owned_plans__isnull=False).distinct()
+    if user.is_superuser:
+        return owners
+    return owners.filter(memberships__user=user, memberships__role=Role.COORDINATOR)
+
+
 def can_invite(user) -> bool:
-    """Only coordinators bring new people into Concerto."""
-    return is_coordinator(user)
+    """Only the coordination of a plan (the Office) brings new people into Concerto;
+    a partner's coordinator membership does not grant it."""
+    return is_signed_in(user) and (user.is_superuser or coordinated_organizations(user).exists())
+
+
+def can_grant_role(user, organization, role) -> bool:
+    """The coordinator role is granted only in an organization the inviter coordinates."""
+    if role != Role.COORDINATOR:
+        return can_invite(user)
+    return coordinated_organizations(user).filter(pk=organization.pk).exists()
 
 
 def get_abilities(user) -> dict[str, bool]:

@@ -112,7 +112,7 @@ def invitation_create(request):
     if not rules.can_invite(request.user):
         raise PermissionDenied(_("Seule la coordination peut inviter des personnes."))
     if request.method == "POST":
-        form = InvitationForm(request.POST)
+        form = InvitationForm(request.POST, inviter=request.user)
         if form.is_valid():
             try:
                 invitation, _token = services.invite(
@@ -135,7 +135,7 @@ def invitation_create(request):
                 )
             return redirect("invitation-create")
     else:
-        form = InvitationForm()
+        form = InvitationForm(inviter=request.user)
     pending = (
         Invitation.objects.usable()
         .filter(invited_by=request.user)

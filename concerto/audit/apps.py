@@ -14,6 +14,13 @@ TRACKED = (
     "campaigns.Campaign",
     "campaigns.Draft",
     "organizations.Organization",
+    "cases.Case",
+    "cases.WorkingGroupMember",
+    "cases.Meeting",
+    "cases.Solution",
+    "recommendations.Recommendation",
+    "recommendations.Answer",
+    "recommendations.Attachment",
 )
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from concerto.core.admin import ReadOnlyAdmin
+
 from .models import Campaign, Draft, DraftComment, SentNotification
 
 
@@ -19,11 +21,12 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(ReadOnlyAdmin):
+    """Drafts change only through the campaign workflow (with its version check)."""
+
     list_display = ["campaign", "measure", "state", "version", "updated_at"]
     list_filter = ["state", "campaign"]
     list_select_related = ["campaign__plan", "measure"]
-    readonly_fields = ["version"]
 
 
 @admin.register(DraftComment)

@@ -112,14 +112,17 @@ def lead_organizations(campaign: Campaign):
 def notify_campaign_opened(campaign: Campaign) -> int:
     sent = 0
     for organization, drafts in lead_organizations(campaign).items():
-        sent += send_once(
-            key=f"campaign:{campaign.pk}:opened:org:{organization.pk}",
-            kind="campaign_opened",
-            recipients=editors_of([organization.pk]),
-            context=campaign_context(campaign, organization, drafts=drafts),
-            campaign=campaign,
-            organization=organization,
-        )
+        try:
+            sent += send_once(
+                key=f"campaign:{campaign.pk}:opened:org:{organization.pk}",
+                kind="campaign_opened",
+                recipients=editors_of([organization.pk]),
+                context=campaign_context(campaign, organization, drafts=drafts),
+                campaign=campaign,
+                organization=organization,
+            )
+        except Exception:  # one failed send must not stop the others; no row is kept, so it can be resent
+            logger.exception("Courriel d’ouverture non envoyé à %s (campagne %s)", organization, campaign)
     return sent
 
 

@@ -59,7 +59,7 @@ def _prefill(measure, as_of: datetime.date) -> dict:
         "values": [
             {
                 "indicator": v.indicator_id,
-                "actual": None if v.actual is None else str(v.actual.normalize()),
+                "actual": None if v.actual is None else format(v.actual.normalize(), "f"),
                 "percent": v.percent,
                 "note": v.note,
             }
@@ -77,6 +77,11 @@ def open_campaign(*, plan: Plan, as_of: datetime.date, deadline: datetime.date, 
     if Campaign.objects.filter(plan=plan, as_of=as_of).exists():
         raise ValidationError(
             _("Une campagne existe déjà pour l’état au %(date)s.") % {"date": as_of.isoformat()}
+        )
+    if deadline < as_of:
+        raise ValidationError(
+            _("La date limite %(deadline)s précède la date de l’état (%(as_of)s).")
+            % {"deadline": deadline.isoformat(), "as_of": as_of.isoformat()}
         )
     if deadline < timezone.localdate():
         raise ValidationError(_("La date limite %(date)s est déjà passée.") % {"date": deadline.isoformat()})
@@ -123,6 +128,8 @@ def clean_draft_data(data: dict, *, draft: Draft) -> dict:
     if cleaned["status"] not in Status.values:
         errors["status"] = _("État inconnu.")
     cleaned["completed_in"] = (data.get("completed_in") or "").strip()
+    if len(cleaned["completed_in"]) > 20:
+        errors["completed_in"] = _("« Réalisée en » : 20 caractères au plus (ex. 2023-2024).")
     cleaned["narrative"] = (data.get("narrative") or "").strip()
     components = []
     codes = set(Organization.objects.values_list("code", flat=True))
@@ -132,6 +139,10 @@ def clean_draft_data(data: dict, *, draft: Draft) -> dict:
             continue  # an empty extra row
         if not label:
             errors[f"components-{index}"] = _("Composante %(n)s : le libellé est obligatoire.") % {"n": index}
+        elif len(label) > 200:
+            errors[f"components-{index}"] = _("Composante %(n)s : libellé de 200 caractères au plus.") % {
+                "n": index
+            }
         value = row.get("percent")
         component_percent = None
         if value not in ("", None):
@@ -158,7 +169,11 @@ def clean_draft_data(data: dict, *, draft: Draft) -> dict:
     indicator_ids = {i.pk for i in draft.measure.indicators.all()}
     values = []
     for row in data.get("values") or []:
-        indicator = int(row["indicator"])
+        try:
+            indicator = int(row["indicator"])
+        except (TypeError, ValueError):
+            errors["values"] = _("Indicateur inconnu pour cette mesure.")
+            continue
         if indicator not in indicator_ids:
             errors["values"] = _("Indicateur inconnu pour cette mesure.")
             continue
@@ -168,9 +183,9 @@ def clean_draft_data(data: dict, *, draft: Draft) -> dict:
         else:
             try:
                 number = Decimal(str(actual).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-                if not number.is_finite() or number < 0:
+                if not number.is_finite() or number < 0 or number >= 10**12:
                     raise InvalidOperation
-                actual = str(number)
+                actual = format(number.quantize(Decimal("0.01")).normalize(), "f")
             except InvalidOperation:
                 errors[f"values-{indicator}"] = _("Valeur atteinte « %(v)s » : nombre positif attendu.") % {
                     "v": actual

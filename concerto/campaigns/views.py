@@ -159,7 +159,10 @@ def _posted_version(request) -> int:
 
 
 def _posted_data(post) -> dict:
-    count = int(post.get("components-count") or 0)
+    try:
+        count = int(post.get("components-count") or 0)
+    except ValueError:
+        count = 0
     components = [
         {
             "label": post.get(f"components-{i}-label", ""),
@@ -177,7 +180,10 @@ def _posted_data(post) -> dict:
             "note": post.get(f"values-{key.split('-')[1]}-note", ""),
         }
         for key in post
-        if key.startswith("values-") and key.endswith("-actual") and key.split("-")[1].isdigit()
+        if key.startswith("values-")
+        and key.endswith("-actual")
+        and key.split("-")[1].isascii()
+        and key.split("-")[1].isdecimal()
     ]
     return {
         "percent": post.get("percent", ""),
@@ -237,7 +243,7 @@ def _differences(current: Draft, typed: dict) -> list[dict]:
     return result
 
 
-def _render_draft(request, draft, *, data=None, errors=None, conflict=None, status=200):
+def _render_draft(request, draft, *, data=None, errors=None, conflict=None, status=200, version=None):
     source, indicators, components = _form_rows(draft, data)
     return render(
         request,
@@ -257,6 +263,12 @@ def _render_draft(request, draft, *, data=None, errors=None, conflict=None, stat
             "conflict": conflict,
             "comments": draft.comments.select_related("author").order_by("created_at", "pk"),
             "late": services.lateness(draft.campaign, draft),
+            # The version the user's form was based on: an invalid save must not
+            # silently adopt someone else's newer version.
+            "form_version": draft.version if version is None else version,
+            "typed_but_locked": data
+            if (data is not None and not rules.can_edit_draft(request.user, draft))
+            else None,
         },
         status=status,
     )
@@ -273,10 +285,19 @@ def draft_detail(request, slug, as_of, number):
 @_signed_in
 def draft_save(request, slug, as_of, number):
     draft = get_draft_for_user(request.user, slug, as_of, number)
-    if not rules.can_edit_draft(request.user, draft):
-        raise PermissionDenied(_("Vous ne pouvez pas modifier cette mise à jour."))
     typed = _posted_data(request.POST)
     version = _posted_version(request)
+    if not rules.can_edit_draft(request.user, draft):
+        if draft.state in (Draft.State.SUBMITTED, Draft.State.VALIDATED) or not draft.campaign.is_open:
+            # It was submitted, validated or closed in the meantime: show what was typed.
+            messages.error(
+                request,
+                _(
+                    "Cette mise à jour ne peut plus être modifiée : elle a été soumise, validée ou la campagne est fermée. Votre saisie est reproduite ci-dessous."
+                ),
+            )
+            return _render_draft(request, draft, data=typed, status=409)
+        raise PermissionDenied(_("Vous ne pouvez pas modifier cette mise à jour."))
     try:
         services.save_draft(
             draft=draft,
@@ -286,7 +307,7 @@ def draft_save(request, slug, as_of, number):
             submit="submit" in request.POST,
         )
     except ValidationError as exc:
-        return _render_draft(request, draft, data=typed, errors=exc.message_dict, status=400)
+        return _render_draft(request, draft, data=typed, errors=exc.message_dict, status=400, version=version)
     except services.ConflictError as conflict:
         current = conflict.current
         return _render_draft(

@@ -1,5 +1,6 @@
 """Shared helpers for the all-or-nothing imports of files in data/."""
 
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -48,6 +49,8 @@ def load_yaml(path: Path):
         raise DataError(f"{path}, {line} : YAML invalide ({exc.problem}).") from exc
     except yaml.YAMLError as exc:
         raise DataError(f"{path}: YAML invalide ({exc}).") from exc
+    except ValueError as exc:  # PyYAML builds unquoted dates itself: 2024-02-30 fails here
+        raise DataError(f"{path}{impossible_date(Path(path))} : date impossible ({exc}).") from exc
     if not isinstance(document, dict):
         raise DataError(f"{path}: le document doit être un dictionnaire YAML.")
     return document
@@ -67,3 +70,25 @@ def require(entry, field: str, kind: type, where: str):
         expected = {str: "texte", int: "nombre entier", list: "liste", dict: "dictionnaire"}
         raise DataError(f"{where}, champ « {field} » : {expected.get(kind, 'texte ou nombre')} attendu.")
     return value
+
+
+def impossible_date(path: Path) -> str:
+    """« , ligne N » for the first unquoted YAML date that is no real day, if any."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, ValueError, yaml.YAMLError):
+        return ""
+    nodes = [root]
+    while nodes:
+        node = nodes.pop(0)
+        if isinstance(node, yaml.MappingNode):
+            nodes.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
+            match = yaml.SafeLoader.timestamp_regexp.match(node.value)
+            try:
+                date(int(match["year"]), int(match["month"]), int(match["day"]))
+            except (TypeError, ValueError):
+                return f", ligne {node.start_mark.line + 1}, « {node.value} »"
+    return ""

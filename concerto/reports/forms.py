@@ -15,11 +15,21 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, dates=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.dates = list(dates)
         if dates:
             self.fields["as_of"].widget = forms.Select(
                 choices=[(d.isoformat(), formats.date_format(d, "j F Y")) for d in dates]
             )
             self.fields["as_of"].initial = dates[0].isoformat()
+
+    def clean_as_of(self):
+        value = self.cleaned_data["as_of"]
+        if value not in self.dates:
+            raise forms.ValidationError(
+                _("Aucun état d’avancement n’existe au %(date)s."),
+                params={"date": formats.date_format(value, "j F Y")},
+            )
+        return value
 
 
 class PublishForm(forms.Form):

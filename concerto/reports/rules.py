@@ -1,21 +1,19 @@
 """Who may do what with reports. Used by views and templates alike."""
 
+from concerto.accounts.rules import coordinates
 
-def can_generate_reports(user) -> bool:
-    """Office staff and coordinators may generate working reports of any date."""
+
+def can_generate_reports(user, plan) -> bool:
+    """Working reports: the plan's coordination, and Office staff accounts."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_staff:
-        return True
-    from concerto.accounts.models import Membership, Role
-
-    return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
+    return bool(user.is_staff) or coordinates(user, plan)
 
 
-def can_publish_reports(user) -> bool:
-    """Coordinators (staff) publish; publishing freezes the documents."""
-    return can_generate_reports(user)
+def can_publish_reports(user, plan) -> bool:
+    """Publishing freezes the official report: the plan's coordination only."""
+    return coordinates(user, plan)
 
 
-def get_abilities(user) -> dict[str, bool]:
-    return {"generate": can_generate_reports(user), "publish": can_publish_reports(user)}
+def get_abilities(user, plan) -> dict[str, bool]:
+    return {"generate": can_generate_reports(user, plan), "publish": can_publish_reports(user, plan)}

@@ -27,9 +27,10 @@ def get_plan_for_report_staff(request, slug: str) -> Plan:
     """The plan, if the user may generate its reports; else login or 403."""
     if not request.user.is_authenticated:
         raise _LoginRequired
-    if not rules.can_generate_reports(request.user):
+    plan = get_object_or_404(Plan, slug=slug)
+    if not rules.can_generate_reports(request.user, plan):
         raise PermissionDenied(_("Les rapports de travail sont réservés au personnel de l’Office."))
-    return get_object_or_404(Plan, slug=slug)
+    return plan
 
 
 def _staff_view(view):
@@ -63,7 +64,7 @@ def report_page(request, slug):
             "form": ReportForm(dates=dates),
             "publish_form": PublishForm(dates=dates),
             "publications": publications,
-            "abilities": rules.get_abilities(request.user),
+            "abilities": rules.get_abilities(request.user, plan),
         },
     )
 
@@ -73,7 +74,7 @@ def report_page(request, slug):
 def report_download(request, slug):
     """A working (unpublished) report, generated from the current data."""
     plan = get_plan_for_report_staff(request, slug)
-    form = ReportForm(request.GET)
+    form = ReportForm(request.GET, dates=reporting_dates(plan))
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[f].label} : {' '.join(e)}" for f, e in form.errors.items())
         return HttpResponse(
@@ -94,7 +95,7 @@ def report_download(request, slug):
 @_staff_view
 def report_publish(request, slug):
     plan = get_plan_for_report_staff(request, slug)
-    if not rules.can_publish_reports(request.user):
+    if not rules.can_publish_reports(request.user, plan):
         raise PermissionDenied(_("Seule la coordination peut publier un rapport."))
     form = PublishForm(request.POST, dates=reporting_dates(plan))
     if not form.is_valid():

@@ -10,6 +10,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from concerto.campaigns.reminders import send_due_reminders
+from concerto.recommendations.reminders import send_due_recommendation_reminders
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, today=None, **options):
         day = self._parse_date(today) if today else None
         lines = send_due_reminders(today=day, dry_run=dry_run)
+        # The Office's recommendations: 15 and 3 days before the due date, on it, and very late.
+        lines += send_due_recommendation_reminders(today=day, dry_run=dry_run)
         counts = Counter(getattr(line, "status", "") for line in lines)
         verbose = options.get("verbosity", 1) >= 1
         for line in lines:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecommendationsConfig(AppConfig):
+    name = "concerto.recommendations"
+    verbose_name = _("Recommandations de l’Office")

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concerto.cases.models import Case
+from concerto.organizations.models import Organization
+from concerto.plans.models import Measure
+
+from .models import Answer, Recommendation
+
+
+class RecommendationForm(forms.ModelForm):
+    """What a coordinator types for a draft. Dates, state and due date are
+    not here: they come from the transitions (the due date is computed)."""
+
+    measures = forms.ModelMultipleChoiceField(
+        label=_("Mesures liées"),
+        queryset=Measure.objects.select_related("plan").order_by("plan__slug", "number"),
+        required=False,
+    )
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cas de la cellule liés"), queryset=Case.objects.order_by("reference"), required=False
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["number", "title", "text", "addressee", "measures", "cases"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["addressee"].queryset = Organization.objects.order_by("name", "code")
+
+
+class DateForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AnswerForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Nature de la réponse"), choices=Answer.Kind.choices)
+    text = forms.CharField(label=_("Réponse (ou motifs du refus)"), widget=forms.Textarea)
+    answered_on = forms.DateField(
+        label=_("Date de la réponse"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document = forms.FileField(label=_("Lettre de réponse (PDF, Word, Excel, PNG ou JPEG ; 10 Mio au plus)"))
+
+
+class AttachmentForm(forms.Form):
+    document = forms.FileField(label=_("Document (PDF, Word, Excel, PNG ou JPEG ; 10 Mio au plus)"))
