@@ -49,32 +49,36 @@ def editors_of(organization_ids) -> list[str]:
 def send_once(
     *, key: str, kind: str, recipients: list[str], context: dict, campaign=None, organization=None
 ) -> bool:
-    """Send the ``kind`` e-mail unless one with ``key`` was already sent.
+    """Send the ``kind`` e-mail unless one with ``key`` was already sent (or claimed).
 
-    The SentNotification row is written in the same transaction as the send:
-    if sending fails, the row is rolled back and a later run tries again; if
-    the row exists, nothing is sent.
+    The SentNotification row is committed *before* the message leaves: two
+    processes can never both send it (unique key), and a crash after the
+    claim loses that one message rather than sending it twice. A send that
+    fails removes the claim, so that a later run tries again.
     """
     if not recipients:
         return False
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                SentNotification.objects.create(
-                    key=key,
-                    kind=kind,
-                    campaign=campaign,
-                    organization=organization,
-                    recipients=", ".join(recipients),
-                )
-        except IntegrityError:
-            return False
+    try:
+        with transaction.atomic():
+            SentNotification.objects.create(
+                key=key,
+                kind=kind,
+                campaign=campaign,
+                organization=organization,
+                recipients=", ".join(recipients),
+            )
+    except IntegrityError:
+        return False
+    try:
         subject = SUBJECTS[kind].format(**context.get("subject", {}))
         text = render_to_string(f"campaigns/email/{kind}.txt", context)
         html = render_to_string(f"campaigns/email/{kind}.html", context)
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
         message.attach_alternative(html, "text/html")
         message.send()
+    except Exception:
+        SentNotification.objects.filter(key=key).delete()
+        raise
     logger.info("Courriel %s envoyé (%s) à %s", kind, key, ", ".join(recipients))
     return True
 

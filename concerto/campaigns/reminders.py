@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import Counter
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -97,9 +98,11 @@ def send_due_reminders(*, today: datetime.date | None = None, dry_run: bool = Fa
             if dry_run:
                 lines += _process(candidate, today, dry_run=True)
                 continue
+            jobs: list = []
             with transaction.atomic():
-                # Locked until the end of this campaign's transaction; a second
-                # process skips it instead of waiting.
+                # Locked while deciding what is due; a second process skips it
+                # instead of waiting. The e-mails leave after the lock is released,
+                # each claimed by its unique key first (see notifications.send_once).
                 campaign = (
                     Campaign.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("plan")
@@ -107,7 +110,9 @@ def send_due_reminders(*, today: datetime.date | None = None, dry_run: bool = Fa
                     .first()
                 )
                 if campaign is not None:
-                    lines += _process(campaign, today, dry_run=False)
+                    lines += _process(campaign, today, dry_run=False, jobs=jobs)
+            for job in jobs:
+                lines.append(job())
             if campaign is not None:
                 continue
             if Campaign.objects.filter(pk=candidate.pk, closed_at__isnull=True).exists():
@@ -130,7 +135,11 @@ def send_due_reminders(*, today: datetime.date | None = None, dry_run: bool = Fa
     return lines
 
 
-def _process(campaign: Campaign, today: datetime.date, *, dry_run: bool) -> list[ReminderLine]:
+def _process(
+    campaign: Campaign, today: datetime.date, *, dry_run: bool, jobs: list | None = None
+) -> list[ReminderLine]:
+    """The lines of what is not to be sent; what is to be sent goes to ``jobs``
+    (callables returning their line), run once the campaign lock is released."""
     days_left = (campaign.deadline - today).days
     if days_left < 0:
         kind, key_part, what = "deadline_passed", "deadline_passed", "Avis de date limite dépassée"
@@ -177,8 +186,11 @@ def _process(campaign: Campaign, today: datetime.date, *, dry_run: bool) -> list
                 )
             )
             continue
-        try:
-            sent = send_once(
+        jobs.append(
+            partial(
+                _send,
+                what=what,
+                about=about,
                 key=key,
                 kind=kind,
                 recipients=recipients,
@@ -186,14 +198,18 @@ def _process(campaign: Campaign, today: datetime.date, *, dry_run: bool) -> list
                 campaign=campaign,
                 organization=organization,
             )
-        except Exception as exc:
-            # The notification row was rolled back with the send: the next run retries.
-            logger.exception("Échec de l’envoi : %s (%s).", what, key)
-            lines.append(ReminderLine(f"ÉCHEC : {what} non envoyé : {about} — {exc}", "failed"))
-            continue
-        if sent:
-            lines.append(ReminderLine(f"{what} envoyé : {about} → {', '.join(recipients)}.", "sent"))
-        else:
-            logger.info("%s déjà envoyé par un autre processus (%s).", what, key)
-            lines.append(ReminderLine(f"{what} déjà envoyé : {about}.", "already_sent"))
+        )
     return lines
+
+
+def _send(*, what: str, about: str, key: str, **message) -> ReminderLine:
+    try:
+        sent = send_once(key=key, **message)
+    except Exception as exc:
+        # send_once removed its claim: the next run retries.
+        logger.exception("Échec de l’envoi : %s (%s).", what, key)
+        return ReminderLine(f"ÉCHEC : {what} non envoyé : {about} — {exc}", "failed")
+    if sent:
+        return ReminderLine(f"{what} envoyé : {about} → {', '.join(message['recipients'])}.", "sent")
+    logger.info("%s déjà envoyé par un autre processus (%s).", what, key)
+    return ReminderLine(f"{what} déjà envoyé : {about}.", "already_sent")

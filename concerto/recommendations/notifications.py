@@ -72,21 +72,25 @@ def recommendation_context(recommendation: Recommendation, **extra) -> dict:
 
 
 def send_once(*, key: str, kind: str, recipients: list[str], context: dict, organization=None) -> bool:
-    """Send the ``kind`` e-mail unless one with ``key`` was already sent; True if sent."""
+    """Send the ``kind`` e-mail unless one with ``key`` was already sent; True if sent.
+
+    The key is claimed (committed) before the message leaves, so that it is
+    never sent twice, even after a crash; a failed send removes the claim.
+    """
     if not recipients:
         return False
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                SentNotification.objects.create(
-                    key=key,
-                    kind=f"recommendation_{kind}"[:40],
-                    campaign=None,
-                    organization=organization,
-                    recipients=", ".join(recipients),
-                )
-        except IntegrityError:
-            return False
+    try:
+        with transaction.atomic():
+            SentNotification.objects.create(
+                key=key,
+                kind=f"recommendation_{kind}"[:40],
+                campaign=None,
+                organization=organization,
+                recipients=", ".join(recipients),
+            )
+    except IntegrityError:
+        return False
+    try:
         with translation.override("fr"):
             subject = SUBJECTS[kind].format(**context.get("subject", {}))
             text = render_to_string(f"recommendations/email/{kind}.txt", context)
@@ -94,5 +98,8 @@ def send_once(*, key: str, kind: str, recipients: list[str], context: dict, orga
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
         message.attach_alternative(html, "text/html")
         message.send()
+    except Exception:
+        SentNotification.objects.filter(key=key).delete()
+        raise
     logger.info("Courriel %s envoyé (%s) à %s", kind, key, ", ".join(recipients))
     return True

@@ -75,7 +75,10 @@ def send_due_recommendation_reminders(
             if dry_run:
                 lines += _process(candidate, today, dry_run=True)
                 continue
+            jobs: list = []
             with transaction.atomic():
+                # Locked while deciding; the e-mail leaves after the lock is released,
+                # its key claimed first (see notifications.send_once).
                 recommendation = (
                     Recommendation.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("addressee")
@@ -83,7 +86,8 @@ def send_due_recommendation_reminders(
                     .first()
                 )
                 if recommendation is not None:
-                    lines += _process(recommendation, today, dry_run=False)
+                    lines += _process(recommendation, today, dry_run=False, jobs=jobs)
+            lines += [job() for job in jobs]
             if (
                 recommendation is None
                 and Recommendation.objects.filter(pk=candidate.pk, state=State.RECEIVED).exists()
@@ -104,7 +108,9 @@ def send_due_recommendation_reminders(
     return lines
 
 
-def _process(recommendation: Recommendation, today: datetime.date, *, dry_run: bool) -> list[ReminderLine]:
+def _process(
+    recommendation: Recommendation, today: datetime.date, *, dry_run: bool, jobs: list | None = None
+) -> list[ReminderLine]:
     notice = due_notice(recommendation, today)
     if notice is None:
         return []
@@ -126,17 +132,23 @@ def _process(recommendation: Recommendation, today: datetime.date, *, dry_run: b
             ReminderLine(f"{what} à envoyer (simulation) : {about} → {', '.join(recipients)}.", "would_send")
         ]
     days_left = (recommendation.due_on - today).days
-    try:
-        sent = send_once(
-            key=key,
-            kind=kind,
-            recipients=recipients,
-            context=recommendation_context(recommendation, days=days_left, days_late=max(0, -days_left)),
-            organization=recommendation.addressee,
-        )
-    except Exception as exc:
-        logger.exception("Échec de l’envoi : %s (%s).", what, key)
-        return [ReminderLine(f"ÉCHEC : {what} non envoyé : {about} — {exc}", "failed")]
-    if sent:
-        return [ReminderLine(f"{what} envoyé : {about} → {', '.join(recipients)}.", "sent")]
-    return [ReminderLine(f"{what} déjà envoyé : {about}.", "already_sent")]
+    context = recommendation_context(recommendation, days=days_left, days_late=max(0, -days_left))
+
+    def send() -> ReminderLine:
+        try:
+            sent = send_once(
+                key=key,
+                kind=kind,
+                recipients=recipients,
+                context=context,
+                organization=recommendation.addressee,
+            )
+        except Exception as exc:
+            logger.exception("Échec de l’envoi : %s (%s).", what, key)
+            return ReminderLine(f"ÉCHEC : {what} non envoyé : {about} — {exc}", "failed")
+        if sent:
+            return ReminderLine(f"{what} envoyé : {about} → {', '.join(recipients)}.", "sent")
+        return ReminderLine(f"{what} déjà envoyé : {about}.", "already_sent")
+
+    jobs.append(send)
+    return []
