@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -15,17 +15,6 @@ from concerto.plans.models import Plan, Status
 
 from . import rules, services
 from .models import Campaign, Draft
-
-
-def _signed_in(view):
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _parse_date(value: str) -> datetime.date:
@@ -65,7 +54,7 @@ def get_draft_for_user(user, slug: str, as_of: str, number: int) -> Draft:
 
 
 @require_safe
-@_signed_in
+@login_required
 def campaign_list(request, slug):
     plan = get_object_or_404(Plan, slug=slug)
     coordinator = rules.is_coordinator(request.user, plan)
@@ -82,7 +71,7 @@ def campaign_list(request, slug):
 
 
 @require_POST
-@_signed_in
+@login_required
 def campaign_open(request, slug):
     plan = get_object_or_404(Plan, slug=slug)
     if not rules.is_coordinator(request.user, plan):
@@ -107,7 +96,7 @@ def campaign_open(request, slug):
 
 
 @require_safe
-@_signed_in
+@login_required
 def campaign_dashboard(request, slug, as_of):
     campaign = get_campaign_for_user(request.user, slug, as_of)
     coordinator = rules.is_coordinator(request.user, campaign.plan)
@@ -275,14 +264,14 @@ def _render_draft(request, draft, *, data=None, errors=None, conflict=None, stat
 
 
 @require_safe
-@_signed_in
+@login_required
 def draft_detail(request, slug, as_of, number):
     draft = get_draft_for_user(request.user, slug, as_of, number)
     return _render_draft(request, draft)
 
 
 @require_POST
-@_signed_in
+@login_required
 def draft_save(request, slug, as_of, number):
     draft = get_draft_for_user(request.user, slug, as_of, number)
     typed = _posted_data(request.POST)
@@ -331,7 +320,7 @@ def draft_save(request, slug, as_of, number):
 
 
 @require_POST
-@_signed_in
+@login_required
 def draft_review(request, slug, as_of, number):
     draft = get_draft_for_user(request.user, slug, as_of, number)
     if not rules.can_review(request.user, draft):
@@ -362,7 +351,7 @@ def draft_review(request, slug, as_of, number):
 
 
 @require_POST
-@_signed_in
+@login_required
 def draft_comment(request, slug, as_of, number):
     draft = get_draft_for_user(request.user, slug, as_of, number)
     if not rules.can_comment(request.user, draft):

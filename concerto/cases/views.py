@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -91,19 +92,8 @@ def case_summary(request, reference):
     )
 
 
-def _signed_in_post(view):
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
 @require_POST
-@_signed_in_post
+@login_required
 def case_state(request, reference):
     case = _editable_case(request, reference)
     to = request.POST.get("to", "")
@@ -132,7 +122,7 @@ def case_state(request, reference):
 
 
 @require_POST
-@_signed_in_post
+@login_required
 def case_publish(request, reference):
     case = _editable_case(request, reference)
     try:

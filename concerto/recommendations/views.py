@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -27,17 +28,6 @@ from .forms import AnswerForm, AttachmentForm, DateForm, RecommendationForm
 from .models import Answer, Attachment, Recommendation, State
 from .search import search_cases, search_recommendations
 from .stats import answer_statistics
-
-
-def _signed_in(view):
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _coordinator_only(request):
@@ -119,7 +109,7 @@ def recommendation_list(request):
 
 
 @require_safe
-@_signed_in
+@login_required
 def my_recommendations(request):
     """The recommendations addressed to the user's organizations (editors and coordinators there)."""
     organization_ids = rules.addressee_organization_ids(request.user)
@@ -165,7 +155,7 @@ def recommendation_detail(request, number):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_signed_in
+@login_required
 def recommendation_create(request):
     _coordinator_only(request)
     form = RecommendationForm(request.POST or None)
@@ -195,7 +185,7 @@ def recommendation_create(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_signed_in
+@login_required
 def recommendation_edit(request, number):
     _coordinator_only(request)
     recommendation = get_object_or_404(Recommendation, number=number)
@@ -248,7 +238,7 @@ def _transition(request, number, action, success):
 
 
 @require_POST
-@_signed_in
+@login_required
 def recommendation_send(request, number):
     day = _posted_day(request)
     return _transition(
@@ -260,7 +250,7 @@ def recommendation_send(request, number):
 
 
 @require_POST
-@_signed_in
+@login_required
 def recommendation_receive(request, number):
     day = _posted_day(request)
     return _transition(
@@ -272,7 +262,7 @@ def recommendation_receive(request, number):
 
 
 @require_POST
-@_signed_in
+@login_required
 def recommendation_close(request, number):
     return _transition(
         request,
@@ -283,7 +273,7 @@ def recommendation_close(request, number):
 
 
 @require_POST
-@_signed_in
+@login_required
 def recommendation_publish(request, number):
     """``target`` = recommendation or answer; ``action`` = publish or unpublish."""
     published = request.POST.get("action") != "unpublish"
@@ -303,7 +293,7 @@ def recommendation_publish(request, number):
 
 
 @require_POST
-@_signed_in
+@login_required
 def recommendation_attach(request, number):
     _coordinator_only(request)
     recommendation = get_object_or_404(Recommendation, number=number)
@@ -324,7 +314,7 @@ def recommendation_attach(request, number):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_signed_in
+@login_required
 def answer_file(request, number):
     """The addressee files its answer, with the letter."""
     recommendation = get_object_or_404(Recommendation.objects.select_related("addressee"), number=number)

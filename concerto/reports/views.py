@@ -1,7 +1,7 @@
 import time
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -19,34 +19,17 @@ from .models import Publication, PublishedDocument
 from .services import publish_report
 
 
-class _LoginRequired(Exception):
-    pass
-
-
 def get_plan_for_report_staff(request, slug: str) -> Plan:
-    """The plan, if the user may generate its reports; else login or 403."""
-    if not request.user.is_authenticated:
-        raise _LoginRequired
+    """The plan, if the user may generate its reports; else 403 (anonymous users
+    never get here: the views require a login)."""
     plan = get_object_or_404(Plan, slug=slug)
     if not rules.can_generate_reports(request.user, plan):
         raise PermissionDenied(_("Les rapports de travail sont réservés au personnel de l’Office."))
     return plan
 
 
-def _staff_view(view):
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _LoginRequired:
-            return redirect_to_login(request.get_full_path())
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
 @require_safe
-@_staff_view
+@login_required
 def report_page(request, slug):
     plan = get_plan_for_report_staff(request, slug)
     dates = reporting_dates(plan)
@@ -70,7 +53,7 @@ def report_page(request, slug):
 
 
 @require_safe
-@_staff_view
+@login_required
 def report_download(request, slug):
     """A working (unpublished) report, generated from the current data."""
     plan = get_plan_for_report_staff(request, slug)
@@ -92,7 +75,7 @@ def report_download(request, slug):
 
 
 @require_POST
-@_staff_view
+@login_required
 def report_publish(request, slug):
     plan = get_plan_for_report_staff(request, slug)
     if not rules.can_publish_reports(request.user, plan):
