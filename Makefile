@@ -19,8 +19,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+# The design system, and axe-core for the browser tests' accessibility scans.
 node_modules/.installed: package.json package-lock.json
-	npm ci --ignore-scripts --omit=dev --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 load: setup
