@@ -8,10 +8,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: setup run test check load clean
+.PHONY: setup setup-packages run serve-prod test check audit load clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: setup-packages
 	$(PY) manage.py migrate --no-input
+
+setup-packages: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +35,12 @@ run: load
 	$(PY) manage.py ensure_demo_coordinator
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The production setup on this machine: gunicorn, DEBUG off, PostgreSQL
+# (DATABASE_URL, default the local `concerto` database), on 127.0.0.1:$(PORT).
+serve-prod: export DEBUG = false
+serve-prod: setup-packages
+	PORT=$(PORT) deploy/serve-prod
+
 test: setup
 	$(PY) -m pytest
 
@@ -41,6 +49,13 @@ check: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+	$(MAKE) --no-print-directory audit
+
+# Known vulnerabilities in the installed Python packages (pip-audit, PyPI's
+# advisory data): a vulnerable package fails the check; a package the service
+# could not look up is listed as skipped.
+audit: setup-packages
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

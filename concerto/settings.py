@@ -31,12 +31,15 @@ INSTALLED_APPS = [
     "concerto.audit",
     "concerto.cases",
     "concerto.recommendations",
+    "concerto.backups",
     "simple_history",
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, served from the app processes before any other work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "concerto.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,7 +113,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "documents")))
 CONCERTO_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "concerto" / "static",
     # The Québec government design system, installed from npm by `make setup`.
@@ -146,11 +149,74 @@ CONCERTO_BASE_URL = env_str("CONCERTO_BASE_URL", "http://127.0.0.1:8000")
 # Reminders are sent this many days before a campaign's deadline.
 CONCERTO_REMINDER_DAYS = [int(d) for d in env_list("CONCERTO_REMINDER_DAYS", ["14", "3"])]
 
+# Static files: in production, `collectstatic` writes compressed copies with
+# hashed names, which WhiteNoise serves with far-future cache headers; in
+# development they are found where they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# In development, WhiteNoise serves the files where they are and sees changes.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Security headers, everywhere. The Content-Security-Policy is set by
+# concerto.core.middleware.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# In production Concerto is reached only over HTTPS, through a reverse proxy
+# or load balancer that terminates TLS and sets X-Forwarded-Proto (and must
+# strip it from clients). `make serve-prod` turns the redirect off to try the
+# setup over plain HTTP on 127.0.0.1.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+if env_bool("BEHIND_TLS_PROXY", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Monitoring may probe the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^sante/"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload flag takes effect only once the domain's owner submits the
+# domain to the browsers' preload list; turn it off where that is not wanted.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+
+# Number of reverse proxies in front of the app that append to
+# X-Forwarded-For: the client address used by the rate limits and the login
+# lockout is the one the outermost trusted proxy saw. 0: REMOTE_ADDR.
+CONCERTO_PROXY_COUNT = env_int("CONCERTO_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "concerto.core.ratelimit.client_address"
+
+# Rate limits per client address, over one minute: the public API and the
+# password reset form (which sends e-mail). 0 turns a limit off.
+CONCERTO_API_RATE_LIMIT = env_int("CONCERTO_API_RATE_LIMIT", 120)
+CONCERTO_PASSWORD_RESET_RATE_LIMIT = env_int("CONCERTO_PASSWORD_RESET_RATE_LIMIT", 5)
+
+# Rendered public pages are kept per process, keyed by the state of the data
+# they show (see concerto.core.pagecache), read again at most every
+# CONCERTO_PAGE_FRESHNESS seconds: a change is public within that delay.
+CONCERTO_PAGE_FRESHNESS = env_int("CONCERTO_PAGE_FRESHNESS", 1)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "concerto-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": env_int("CONCERTO_PAGE_CACHE_ENTRIES", 64)},
+    },
+}
 
 # The plan shown on the home page; the most recent plan when empty.
 CONCERTO_HOME_PLAN = env_str("CONCERTO_HOME_PLAN", "")

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from concerto.core import views as core_views
 from concerto.organizations import views as organization_views
 from concerto.plans import views as plan_views
 from concerto.reports import views as report_views
@@ -10,6 +11,8 @@ admin.site.site_header = "Concerto — administration"
 admin.site.site_title = "Concerto"
 
 urlpatterns = [
+    path("sante/", core_views.health, name="health"),
+    path("sante/vivant", core_views.alive, name="alive"),
     path("api/plans/<slug:slug>/status", plan_views.plan_status_api, name="api-plan-status"),
     path("admin/", admin.site.urls),
     path(

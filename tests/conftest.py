@@ -1,6 +1,7 @@
 """Strict test defaults: unknown template variables fail (see pyproject),
 unordered querysets come back shuffled, and the real data files are at hand."""
 
+import os
 import random
 from pathlib import Path
 
@@ -31,10 +32,23 @@ def _shuffle_unordered_querysets(monkeypatch):
 def _settings_for_tests(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CONCERTO_HOME_PLAN = ""
+    # Public pages kept rendered follow every change at once (see test_production).
+    settings.CONCERTO_PAGE_FRESHNESS = 0
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no rendered page kept: a rolled-back test may
+    leave the next one the same primary keys and audit-trail fingerprint."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +84,20 @@ def staff_client(db, django_user_model):
     user = django_user_model.objects.create_user("coordo", password="x", is_staff=True)
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, for the browser tests of one module (see
+    browser_support); module-scoped so that its event loop ends with the module."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser_support import launch_chromium
+
+    # Playwright's sync API runs an event loop in this thread; the Django ORM
+    # calls made by fixtures in the same thread are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

@@ -1,44 +1,15 @@
 """End-to-end paths in a real browser: Debian's Chromium driven by Playwright.
 
 Skipped only outside CI when /usr/bin/chromium is absent; in CI (CI=true)
-a missing browser is a failure, never a skip.
+a missing browser is a failure, never a skip (the ``browser`` fixture, in
+conftest.py, and tests/browser_support.py).
 """
 
-import os
 import re
-import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Chromium is required in CI and was not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the Django ORM
-    # calls made by fixtures in the same thread are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -152,7 +152,8 @@ def test_clean_plan_has_no_findings(clean):
 
 
 def test_measure_missing_fires_for_a_deleted_measure(clean):
-    measure(clean, 3).delete()
+    # Measure.delete() refuses a measure with history; data from before that rule may still lack one.
+    Measure.objects.filter(plan=clean, number=3).delete()
 
     findings = check_plan(clean, AS_OF)
 

@@ -26,7 +26,7 @@ from concerto.recommendations.models import Answer, Attachment, Recommendation, 
 from concerto.recommendations.reminders import send_due_recommendation_reminders
 from concerto.recommendations.stats import answer_statistics
 
-from .factories import MeasureFactory, OrganizationFactory
+from .factories import MeasureFactory, OrganizationFactory, PlanFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -58,8 +58,10 @@ def _stored_files(root):
 
 @pytest.fixture
 def orgs(db):
+    office = OrganizationFactory(code="office", name="Office des professions", kind="public_body")
+    PlanFactory(owner=office)  # owning a plan is what makes its coordinators the Office's
     return {
-        "office": OrganizationFactory(code="office", name="Office des professions", kind="public_body"),
+        "office": office,
         "addressee": OrganizationFactory(
             code="ordre-ingenieurs", name="Ordre des ingénieurs", kind="professional_order"
         ),

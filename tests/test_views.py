@@ -200,7 +200,10 @@ def test_plan_page_queries_do_not_grow_with_measures(client, django_user_model, 
     assert small_count == large_count
 
 
-def test_api_queries_do_not_grow_with_measures(client, db):
+def test_api_queries_do_not_grow_with_measures(client, db, settings):
+    # The rate limit's counter costs one more query on the first request of a
+    # window (it forgets the ended windows); it is tested on its own.
+    settings.CONCERTO_API_RATE_LIMIT = 0
     small = build_clean_plan(5)
     large = build_clean_plan(200)
     assert _count_queries(client, reverse("api-plan-status", kwargs={"slug": small.slug})) == _count_queries(

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.widgets import FrenchSelect
 from concerto.organizations.models import Organization
 
 from .models import Role
@@ -74,6 +75,7 @@ class InvitationForm(forms.Form):
         queryset=Organization.objects.order_by("name", "code"),
         empty_label=_("— Choisir —"),
         error_messages={"invalid_choice": _("Choisissez une organisation de la liste.")},
+        widget=FrenchSelect,
     )
     role = forms.ChoiceField(label=_("Rôle"), choices=[("", _("— Choisir —")), *Role.choices])
 

@@ -27,10 +27,13 @@ def has_role(user, role: Role) -> bool:
 
 
 def is_coordinator(user) -> bool:
-    """Coordination (Office): a coordinator membership anywhere, or a superuser."""
+    """Coordination (the Office): a coordinator of an organization that owns a plan, or a superuser.
+
+    A partner's coordinator membership does not make one the coordination: it
+    would otherwise open every recommendation and every unlinked case."""
     if not is_signed_in(user):
         return False
-    return bool(user.is_superuser) or has_role(user, Role.COORDINATOR)
+    return bool(user.is_superuser) or coordinated_organizations(user).exists()
 
 
 def coordinated_organizations(user):
@@ -46,9 +49,8 @@ def coordinated_organizations(user):
 
 
 def can_invite(user) -> bool:
-    """Only the coordination of a plan (the Office) brings new people into Concerto;
-    a partner's coordinator membership does not grant it."""
-    return is_signed_in(user) and (user.is_superuser or coordinated_organizations(user).exists())
+    """Only the coordination of a plan (the Office) brings new people into Concerto."""
+    return is_coordinator(user)
 
 
 def can_grant_role(user, organization, role) -> bool:

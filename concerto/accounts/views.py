@@ -6,10 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+
+from concerto.core.ratelimit import rate_limited
 
 from . import rules, services
 from .forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm, SetPasswordForm
@@ -30,6 +33,20 @@ class LogoutView(auth_views.LogoutView):
     """Sign out, by POST only (a GET is answered 405)."""
 
 
+def _password_reset_refusal(request, retry_after):
+    return render(request, "registration/too_many_requests.html", {"retry_after": retry_after}, status=429)
+
+
+# Each request may send an e-mail: a client address may ask a few times a minute.
+@method_decorator(
+    rate_limited(
+        "password-reset",
+        setting="CONCERTO_PASSWORD_RESET_RATE_LIMIT",
+        refuse=_password_reset_refusal,
+        methods=("POST",),
+    ),
+    name="dispatch",
+)
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link. The next page is the same whether or not the address has an account."""
 

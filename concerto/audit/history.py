@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerto.campaigns.models import Campaign, Draft
-from concerto.core.audit import IMPORT
+from concerto.core.audit import IMPORT, RESTORE
 from concerto.organizations.models import Organization
 from concerto.plans.models import (
     Collaborator,
@@ -437,6 +437,8 @@ def _who(record) -> tuple[str, bool]:
         return _user_name(record.history_user), False
     if record.history_change_reason == IMPORT:
         return _("Importation"), True
+    if record.history_change_reason == RESTORE:
+        return _("Restauration d’une sauvegarde"), True
     return _("Système"), True
 
 

@@ -69,9 +69,9 @@ def _prefill(measure, as_of: datetime.date) -> dict:
 
 
 def open_campaign(*, plan: Plan, as_of: datetime.date, deadline: datetime.date, opened_by) -> Campaign:
-    """Open the update of ``plan`` for ``as_of``: one draft per measure,
-    prefilled from its last validated state; the lead organizations' editors
-    are told by e-mail."""
+    """Open the update of ``plan`` for ``as_of``: one draft per measure not
+    archived, prefilled from its last validated state; the lead organizations'
+    editors are told by e-mail."""
     if not rules.is_coordinator(opened_by, plan):
         raise PermissionDenied(_("Seule la coordination du plan peut ouvrir une campagne."))
     if Campaign.objects.filter(plan=plan, as_of=as_of).exists():
@@ -98,7 +98,8 @@ def open_campaign(*, plan: Plan, as_of: datetime.date, deadline: datetime.date, 
         bulk_create_with_history(
             [
                 Draft(campaign=campaign, measure=measure, **_prefill(measure, as_of))
-                for measure in plan.measures.order_by("number")
+                # An archived measure stays in reports, but is no longer updated.
+                for measure in plan.measures.filter(archived_at__isnull=True).order_by("number")
             ],
             Draft,
             default_user=opened_by,

@@ -1,17 +1,19 @@
 """Who may read and change the cases of the intervention cell.
 
 Readers: superusers; coordinators of the organization that owns the plan of
-a linked measure (any coordinator when the case has no measure); and any
-member of an organization involved in the case (orders concerned,
-organizations involved, working-group members, the organization the case was
-transferred to). Everybody else, the public included, sees only the
-published summaries.
+a linked measure (when the case has no measure: the coordination, a
+coordinator of an organization that owns a plan, never a partner's
+coordinator); and any member of an organization involved in the case (orders
+concerned, organizations involved, working-group members, the organization
+the case was transferred to). Everybody else, the public included, sees only
+the published summaries.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from concerto.accounts.models import Membership, Role
-from concerto.accounts.rules import is_signed_in
+from concerto.accounts.rules import is_coordinator, is_signed_in
+from concerto.plans.models import Plan
 
 from .models import Case
 
@@ -38,7 +40,9 @@ def readable_cases(user) -> QuerySet[Case]:
         | Q(transferred_to__in=orgs)
     )
     if coordinated:
-        condition |= Q(measures__plan__owner__in=coordinated) | Q(measures__isnull=True)
+        condition |= Q(measures__plan__owner__in=coordinated)
+        # A case linked to no measure is for the coordination of a plan, not for any coordinator.
+        condition |= Q(measures__isnull=True) & Exists(Plan.objects.filter(owner__in=coordinated))
     return Case.objects.filter(pk__in=Case.objects.filter(condition).values("pk"))
 
 
@@ -47,14 +51,14 @@ def can_read_case(user, case: Case) -> bool:
 
 
 def can_edit_case(user, case: Case) -> bool:
-    """Coordinators: of the owner of a linked measure's plan (any coordinator if no measure)."""
+    """Coordinators: of the owner of a linked measure's plan (the coordination if no measure)."""
     if not is_signed_in(user):
         return False
     if user.is_superuser:
         return True
-    coordinated = Membership.objects.filter(user=user, role=Role.COORDINATOR).values("organization")
     if not case.measures.exists():
-        return coordinated.exists()
+        return is_coordinator(user)
+    coordinated = Membership.objects.filter(user=user, role=Role.COORDINATOR).values("organization")
     return case.measures.filter(plan__owner__in=coordinated).exists()
 
 

@@ -26,6 +26,9 @@ from simple_history.utils import get_change_reason_from_object, get_history_mana
 IMPORT = "import"
 """Change reason of what an import of a data file wrote."""
 
+RESTORE = "restore"
+"""Change reason of what the restoration of a backup wrote (``concerto.backups``)."""
+
 _user: ContextVar = ContextVar("concerto_audit_user", default=None)
 _source: ContextVar = ContextVar("concerto_audit_source", default="")
 

@@ -1,8 +1,11 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.archiving import HistoryGuard
 
-class Organization(models.Model):
+
+class Organization(HistoryGuard, models.Model):
     """A ministry, public body, professional order, institution or federation.
 
     Identified by ``code``, a stable slug: acronyms are not unique (OAQ names
@@ -30,6 +33,14 @@ class Organization(models.Model):
         _("numéro de l’ordre"), null=True, blank=True, unique=True
     )
     practice = models.CharField(_("type d’ordre"), max_length=20, choices=Practice.choices, blank=True)
+    archived_at = models.DateTimeField(
+        _("archivée le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Une organisation archivée n’est plus proposée dans les listes ; sa page reste accessible."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -38,6 +49,12 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def deletion_refused_message(self, description: str) -> str:
+        return gettext(
+            "L’organisation « %(name)s » a un historique (%(history)s) : elle ne peut pas être "
+            "supprimée. Archivez-la plutôt."
+        ) % {"name": self.name, "history": description}
 
     @property
     def label(self) -> str:

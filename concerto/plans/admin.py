@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
+from django.db import router
 
-from concerto.core.admin import ReadOnlyAdmin
+from concerto.core.admin import ArchivableAdmin, ArchivedListFilter, ReadOnlyAdmin
 
 from .models import (
     Collaborator,
@@ -21,10 +23,28 @@ class ThemeInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "start_year", "end_year", "declared_measure_count"]
+class PlanAdmin(ArchivableAdmin):
+    list_display = ["title", "slug", "start_year", "end_year", "declared_measure_count", "archived_at"]
+    list_filter = [ArchivedListFilter]
     search_fields = ["title", "slug"]
+    readonly_fields = ["archived_at"]
     inlines = [ThemeInline]
+
+    def get_deleted_objects(self, objs, request):
+        """Plan.delete() deletes the measures before the themes that protect
+        them: list them as deleted, not as protected."""
+        objs = list(objs)
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        collector = NestedObjects(using=router.db_for_write(Plan))
+        collector.collect(objs)
+        plans = {plan.pk for plan in objs}
+        measures = list(collector.protected)
+        if not measures or not all(isinstance(m, Measure) and m.plan_id in plans for m in measures):
+            return deleted, counts, perms, protected
+        more, more_counts, more_perms, more_protected = super().get_deleted_objects(measures, request)
+        for name, count in more_counts.items():
+            counts[name] = counts.get(name, 0) + count
+        return deleted + more, counts, perms | more_perms, more_protected
 
 
 @admin.register(Theme)
@@ -52,10 +72,11 @@ class IndicatorInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "theme", "plan", "follow_up"]
+class MeasureAdmin(ArchivableAdmin):
+    list_display = ["number", "title", "theme", "plan", "follow_up", "archived_at"]
     list_display_links = ["number", "title"]
-    list_filter = ["plan", "theme", "follow_up"]
+    list_filter = ["plan", "theme", "follow_up", ArchivedListFilter]
+    readonly_fields = ["archived_at"]
     search_fields = ["title"]
     list_select_related = ["theme", "plan"]
     inlines = [MeasureLeadInline, CollaboratorInline, IndicatorInline]

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.widgets import FrenchSelect
 from concerto.organizations.models import Organization
 
 from .models import Status
@@ -10,8 +11,10 @@ from .models import Status
 class MeasureFilterForm(forms.Form):
     """Filters of the plan page; every field is optional (GET)."""
 
-    theme = forms.TypedChoiceField(label=_("Thème"), required=False, coerce=int, empty_value=None)
-    lead = forms.ChoiceField(label=_("M/O en charge"), required=False)
+    theme = forms.TypedChoiceField(
+        label=_("Thème"), required=False, coerce=int, empty_value=None, widget=FrenchSelect
+    )
+    lead = forms.ChoiceField(label=_("M/O en charge"), required=False, widget=FrenchSelect)
     status = forms.ChoiceField(label=_("État"), required=False)
     as_of = forms.ChoiceField(label=_("État au"), required=False)
 

@@ -3,10 +3,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.archiving import HistoryGuard, collect_history
 from concerto.core.deadlines import KINDS, DeadlineError, parse_deadline
 from concerto.organizations.models import Organization
 
@@ -43,7 +45,11 @@ def ratio_percent(actual: Decimal, target: Decimal) -> int:
     return int(min(Decimal(100), max(Decimal(0), value)))
 
 
-class Plan(models.Model):
+def _measures_with_history(count: int) -> str:
+    return ngettext("mesure avec historique", "mesures avec historique", count)
+
+
+class Plan(HistoryGuard, models.Model):
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     title = models.CharField(_("titre"), max_length=300)
     start_year = models.PositiveSmallIntegerField(_("année de début"))
@@ -59,6 +65,14 @@ class Plan(models.Model):
     )
     general_objective = models.TextField(_("objectif général"), blank=True)
     source = models.TextField(_("source"), blank=True)
+    archived_at = models.DateTimeField(
+        _("archivé le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Un plan archivé n’est plus proposé en page d’accueil ; ses pages et rapports restent accessibles."
+        ),
+    )
 
     class Meta:
         verbose_name = _("plan d’action")
@@ -77,6 +91,31 @@ class Plan(models.Model):
     def period(self) -> str:
         return f"{self.start_year}-{self.end_year}"
 
+    # Themes and measures are the plan itself; a measure with history makes the plan's history.
+    history_parts = ("plans.Theme.plan", "plans.Measure.plan")
+
+    def history_references(self) -> dict:
+        history = super().history_references()
+        measures = collect_history(Measure, self.measures.all(), parts=Measure.history_parts)
+        if measures:
+            history[_measures_with_history] = set(measures)
+        return history
+
+    def delete(self, *args, **kwargs):
+        refusal = self.deletion_refusal()
+        if refusal is not None:
+            raise refusal
+        with transaction.atomic():
+            # Measures first: their theme is protected, and the themes go with the plan.
+            Measure.objects.filter(plan=self).delete()
+            return super().delete(*args, **kwargs)
+
+    def deletion_refused_message(self, description: str) -> str:
+        return gettext(
+            "Le plan « %(slug)s » a un historique (%(history)s) : il ne peut pas être supprimé. "
+            "Archivez-le plutôt."
+        ) % {"slug": self.slug, "history": description}
+
 
 class Theme(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="themes")
@@ -94,7 +133,7 @@ class Theme(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class Measure(models.Model):
+class Measure(HistoryGuard, models.Model):
     class FollowUp(models.TextChoices):
         OFFICE = "office", _("Suivi assuré par l’Office à travers les actions du Pôle")
         MIFI = "mifi", _("Suivi assuré par le MIFI")
@@ -111,6 +150,18 @@ class Measure(models.Model):
         related_name="led_measures",
         verbose_name=_("M/O en charge"),
     )
+    archived_at = models.DateTimeField(
+        _("archivée le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Une mesure archivée reste dans les rapports et l’historique, "
+            "mais les nouvelles campagnes ne la proposent plus."
+        ),
+    )
+
+    # Its leads, collaborators and indicators are the measure itself, deleted with it.
+    history_parts = ("plans.MeasureLead.measure", "plans.Collaborator.measure", "plans.Indicator.measure")
 
     class Meta:
         verbose_name = _("mesure")
@@ -122,6 +173,12 @@ class Measure(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def deletion_refused_message(self, description: str) -> str:
+        return gettext(
+            "La mesure %(number)s a un historique (%(history)s) : elle ne peut pas être supprimée. "
+            "Archivez-la plutôt."
+        ) % {"number": self.number, "history": description}
 
 
 class MeasureLead(models.Model):

@@ -7,8 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from concerto.accounts.rules import coordinates
+from concerto.core.pagecache import serve_cached
+from concerto.core.ratelimit import rate_limited
 from concerto.organizations.models import Organization
 
+from .cache import plan_data_fingerprint
 from .checks import check_plan_state
 from .export import status_document
 from .forms import MeasureFilterForm
@@ -25,23 +28,46 @@ def _default_plan() -> Plan | None:
     plans = Plan.objects.select_related("owner")
     if settings.CONCERTO_HOME_PLAN:
         return plans.filter(slug=settings.CONCERTO_HOME_PLAN).first()
-    return plans.first()
+    # The most recent plan in use; an archived one only if every plan is archived,
+    # so that the home page never claims that no plan is loaded.
+    return plans.filter(archived_at__isnull=True).first() or plans.first()
 
 
 @require_safe
 def home(request):
-    plan = _default_plan()
-    if plan is None:
-        return render(request, "plans/empty.html")
-    return _render_plan(request, plan)
+    def render_home():
+        plan = _default_plan()
+        if plan is None:
+            return render(request, "plans/empty.html")
+        return _render_plan_page(request, plan)
+
+    return _serve_plan_page(request, render_home)
 
 
 @require_safe
 def plan_detail(request, slug):
-    return _render_plan(request, get_plan_for_user(request.user, slug))
+    return _serve_plan_page(
+        request, lambda: _render_plan_page(request, get_plan_for_user(request.user, slug))
+    )
 
 
-def _render_plan(request, plan):
+FILTER_NAMES = ("theme", "lead", "status", "as_of")
+
+
+def _serve_plan_page(request, render_page):
+    """The plan page; kept rendered for anonymous visitors while the data is unchanged.
+
+    A kept page is found by its path (which names the language and the plan)
+    and its filters, without a query for the plan: only the data's
+    fingerprint is read.
+    """
+    if set(request.GET) - set(FILTER_NAMES):
+        return render_page()  # not a filter the page knows: not worth keeping
+    filters = tuple(request.GET.get(name, "") for name in FILTER_NAMES)
+    return serve_cached(request, ("plan", request.path, *filters), plan_data_fingerprint, render_page)
+
+
+def _render_plan_page(request, plan):
     dates = reporting_dates(plan)
     form = MeasureFilterForm(request.GET or None, plan=plan, dates=dates)
     filters = form.filters()
@@ -52,7 +78,7 @@ def _render_plan(request, plan):
     if request.user.is_staff:
         full = load_plan_state(plan, as_of, keep_empty_themes=True) if filtered else state
         checks = check_plan_state(full)
-    return render(
+    response = render(
         request,
         "plans/plan_detail.html",
         {
@@ -65,6 +91,10 @@ def _render_plan(request, plan):
             "checks": checks,
         },
     )
+    # Filters that name no theme, organization, state or date are not kept:
+    # anyone could otherwise fill the cache with made-up values.
+    response.cacheable = not (form.is_bound and form.errors)
+    return response
 
 
 @require_safe
@@ -131,10 +161,18 @@ def organization_detail(request, code):
     )
 
 
+def _api_refusal(request, retry_after):
+    return JsonResponse(
+        {"error": _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after}},
+        status=429,
+    )
+
+
 @require_safe
+@rate_limited("api", setting="CONCERTO_API_RATE_LIMIT", refuse=_api_refusal)
 def plan_status_api(request, slug):
-    plan = get_plan_for_user(request.user, slug)
     value = request.GET.get("as_of")
+    as_of = None
     if value:
         try:
             as_of = datetime.date.fromisoformat(value)
@@ -146,8 +184,15 @@ def plan_status_api(request, slug):
                 },
                 status=400,
             )
-    else:
-        dates = reporting_dates(plan)
-        as_of = dates[0] if dates else None
-    document = status_document(load_plan_state(plan, as_of, keep_empty_themes=True))
-    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+    def render_status():
+        plan = get_plan_for_user(request.user, slug)
+        if as_of is None:
+            dates = reporting_dates(plan)
+            date = dates[0] if dates else None
+        else:
+            date = as_of
+        document = status_document(load_plan_state(plan, date, keep_empty_themes=True))
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+    return serve_cached(request, ("status", request.path, as_of), plan_data_fingerprint, render_status)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.cases.models import Case
+from concerto.core.widgets import FrenchSelect, FrenchSelectMultiple
 from concerto.organizations.models import Organization
 from concerto.plans.models import Measure
 
@@ -16,14 +17,24 @@ class RecommendationForm(forms.ModelForm):
         label=_("Mesures liées"),
         queryset=Measure.objects.select_related("plan").order_by("plan__slug", "number"),
         required=False,
+        widget=FrenchSelectMultiple,
     )
     cases = forms.ModelMultipleChoiceField(
-        label=_("Cas de la cellule liés"), queryset=Case.objects.order_by("reference"), required=False
+        label=_("Cas de la cellule liés"),
+        queryset=Case.objects.order_by("reference"),
+        required=False,
+        widget=FrenchSelectMultiple,
     )
 
     class Meta:
         model = Recommendation
         fields = ["number", "title", "text", "addressee", "measures", "cases"]
+        # The title and text are written in French, like all the data.
+        widgets = {
+            "title": forms.TextInput(attrs={"lang": "fr"}),
+            "text": forms.Textarea(attrs={"lang": "fr"}),
+            "addressee": FrenchSelect,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +47,9 @@ class DateForm(forms.Form):
 
 class AnswerForm(forms.Form):
     kind = forms.ChoiceField(label=_("Nature de la réponse"), choices=Answer.Kind.choices)
-    text = forms.CharField(label=_("Réponse (ou motifs du refus)"), widget=forms.Textarea)
+    text = forms.CharField(
+        label=_("Réponse (ou motifs du refus)"), widget=forms.Textarea(attrs={"lang": "fr"})
+    )
     answered_on = forms.DateField(
         label=_("Date de la réponse"), widget=forms.DateInput(attrs={"type": "date"})
     )

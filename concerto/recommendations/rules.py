@@ -1,8 +1,9 @@
 """Who may do what with a recommendation: small predicates, shared by views,
 services and templates.
 
-- coordinator: ``accounts.rules.is_coordinator`` (a coordinator membership
-  anywhere — the Office — or a superuser): everything;
+- coordinator: ``accounts.rules.is_coordinator`` (a coordinator of an
+  organization that owns a plan — the Office — or a superuser): everything
+  (a partner organization's coordinator is at most an addressee member);
 - addressee member: a member of the addressee organization with the role
   **editor or coordinator** there (``ADDRESSEE_ROLES``). Readers and
   collaborators of that organization are not: answering the Office engages

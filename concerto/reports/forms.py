@@ -40,6 +40,9 @@ class PublishForm(forms.Form):
     )
 
     def __init__(self, *args, dates=(), **kwargs):
+        # Shown beside ReportForm on the same page: ids of its own, so that
+        # each label points at its own field.
+        kwargs.setdefault("auto_id", "id_publish_%s")
         super().__init__(*args, **kwargs)
         self.dates = list(dates)
         if dates:

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
 from concerto.core.markdown import render_markdown
 
@@ -19,3 +20,12 @@ def percent(value):
     if value is None or value == "":
         return ""
     return f"{number_format(value)}{NBSP}%"
+
+
+@register.filter
+def french(text):
+    """Data kept in French (names, titles), marked as such on English pages
+    (WCAG 3.1.2); safe to pass into a ``blocktranslate`` variable."""
+    if text is None or text == "":
+        return ""
+    return format_html('<span lang="fr">{}</span>', text)

@@ -1,0 +1,57 @@
+"""``python manage.py export_plan SLUG -o FICHIER``: the complete backup of a plan, in JSON."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from concerto.backups.services import FORMAT, export_plan, missing_files
+from concerto.core.dataload import DataError
+from concerto.plans.management.commands._helpers import get_plan
+
+
+class Command(BaseCommand):
+    help = (
+        f"Écrit la sauvegarde complète d’un plan (format {FORMAT}) : plan, mesures, tous les états "
+        "d’avancement et leurs versions, campagnes, rapports publiés, recommandations et cas liés, "
+        "avec les organisations et les personnes nommées (jamais de mot de passe). "
+        "« import_plan FICHIER » la restaure."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="identifiant du plan (ex. pole-2019-2024)")
+        parser.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            metavar="FICHIER",
+            help="fichier JSON à écrire (défaut : la sortie standard)",
+        )
+
+    def handle(self, *args, slug, output=None, **options):
+        plan = get_plan(slug)
+        try:
+            data = export_plan(plan=plan)
+        except DataError as exc:
+            raise CommandError(str(exc)) from exc
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        for warning in missing_files(data):
+            self.stderr.write(self.style.WARNING(f"Attention — {warning}"))
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        # Written beside, then renamed: an interrupted export never leaves half a file.
+        partial = output.with_name(output.name + ".partiel")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(output)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"{output} : écriture impossible ({exc.strerror}).") from exc
+        reports = sum(len(m["progress"]) for m in data["measures"])
+        self.stdout.write(
+            f"Plan « {plan.slug} » sauvegardé dans {output} : {len(data['measures'])} mesure(s), "
+            f"{reports} état(s) d’avancement (toutes versions), {len(data['campaigns'])} campagne(s), "
+            f"{len(data['publications'])} rapport(s) publié(s), {len(data['recommendations'])} "
+            f"recommandation(s), {len(data['cases'])} cas."
+        )

@@ -1,0 +1,69 @@
+"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect.
+
+- ``/sante/vivant``: the process answers (a constant response; liveness).
+- ``/sante/``: the database answers and every migration is applied
+  (readiness): 200 with ``"status": "ok"``, else 503 naming what is wrong.
+"""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+# Once every migration is seen applied, a process does not look again:
+# migrations are applied before new code starts, never undone under it.
+_migrations_applied = False
+
+
+def pending_migrations() -> list[str]:
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards]
+
+
+@require_safe
+@never_cache
+def alive(request):
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@never_cache
+def health(request):
+    global _migrations_applied
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        checks["database"] = "injoignable"
+    if checks["database"] == "ok":
+        if _migrations_applied:
+            checks["migrations"] = "ok"
+        else:
+            try:
+                pending = pending_migrations()
+            except DatabaseError:
+                logger.exception("Health check: cannot read the applied migrations")
+                pending = None
+            if pending is None:
+                checks["migrations"] = "illisibles"
+            elif pending:
+                checks["migrations"] = f"{len(pending)} non appliquée(s) : {', '.join(pending[:5])}"
+            else:
+                _migrations_applied = True
+                checks["migrations"] = "ok"
+    else:
+        checks["migrations"] = "non vérifiées"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "erreur", "checks": checks}, status=200 if healthy else 503
+    )

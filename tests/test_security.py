@@ -1,0 +1,991 @@
+"""Security matrix: each role tries the forbidden actions of every app.
+
+A forbidden (role, action) pair must be refused (sent to the login page,
+403, 404, or a page that leaves out what the role may not see) and must
+leave the database, the stored documents and the outbox as they were. Each
+action is also done once by a role that may do it (``ALLOWED``), so that a
+refusal is never the accident of a malformed request, and a text that must
+stay hidden is known to be shown to whoever may see it.
+
+Then: uploads that are not what they claim, hostile file names, login and
+password-reset enumeration, used or expired invitation links, the CSRF token
+on every endpoint that accepts POST, 405 for GET on POST-only endpoints, and
+a check that every route of the project is classified here.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from concerto.accounts import rules as account_rules
+from concerto.accounts.models import Invitation, Role
+from concerto.accounts.services import accept_invitation, invite
+from concerto.campaigns import services as campaign_services
+from concerto.campaigns.models import Draft
+from concerto.cases import rules as case_rules
+from concerto.cases.models import Case
+from concerto.recommendations import rules as recommendation_rules
+from concerto.recommendations import services as recommendation_services
+from concerto.recommendations.models import Answer, Attachment, State
+
+from .factories import (
+    CollaboratorFactory,
+    MeasureFactory,
+    MeasureLeadFactory,
+    OrganizationFactory,
+    PlanFactory,
+    ProgressReportFactory,
+    ThemeFactory,
+)
+from .test_accounts import GOOD_PASSWORD, accept_data, login, reset, signed_in_user_id
+from .test_campaigns import AS_OF as CAMPAIGN_AS_OF
+from .test_campaigns import PLAN, _data, _form
+from .test_recommendations import (
+    PDF_BYTES,
+    _office_zip,
+    _pdf,
+    _user,
+    make,
+    media,  # noqa: F401  (autouse: documents under a temporary MEDIA_ROOT)
+)
+
+LOGIN, HIDDEN = "login", "hidden"
+ROLES = (
+    "anonymous",
+    "no_membership",  # signed in, member of no organization
+    "reader",  # reader of the organization that leads measure 1
+    "collaborator",  # collaborator of the organization that collaborates on measure 1
+    "other_editor",  # editor of the organization that leads measure 2 only
+    "lead_editor",  # editor of the organization that leads measure 1
+    "partner_coordinator",  # coordinator of a partner (it leads measure 2), not of the plan's owner
+)
+SIGNED_IN = ROLES[1:]
+
+# Texts that only some people may see.
+DRAFT_TEXT = "Mise à jour encore en brouillon"
+REC_DRAFT_TITLE = "Stages : projet de recommandation non transmis"
+REC_HIDDEN_TITLE = "Stages : recommandation transmise mais non publiée"
+ANSWER_TEXT = "Réponse du destinataire pas encore publiée"
+ANSWER_DATE = "7 juin 2024"
+CASE_TITLE = "Stages : cas réservé aux organisations concernées"
+CASE_WITHOUT_MEASURE_TITLE = "Stages : cas sans mesure liée"
+CHECKS_TITLE = "Contrôles de cohérence"
+MIB = 1024 * 1024
+
+
+class World:
+    """The Office's plan with two measures, an open campaign, recommendations
+    in every state, two unpublished cases, and one person per role."""
+
+    def __init__(self, django_user_model):
+        self.office = OrganizationFactory(code="office", name="Office des professions", kind="public_body")
+        self.lead = OrganizationFactory(code="responsable", name="Ministère responsable")
+        partner = OrganizationFactory(code="collaboratrice", name="Organisation collaboratrice")
+        self.other = OrganizationFactory(code="autre", name="Autre ministère")
+        order = OrganizationFactory(code="ordre", name="Ordre concerné", kind="professional_order")
+
+        self.plan = PlanFactory(owner=self.office, slug=PLAN, declared_measure_count=2)
+        theme = ThemeFactory(plan=self.plan, number=1)
+        self.measure = MeasureFactory(plan=self.plan, theme=theme, number=1)
+        MeasureLeadFactory(measure=self.measure, organization=self.lead)
+        CollaboratorFactory(measure=self.measure, organization=partner)
+        other_measure = MeasureFactory(plan=self.plan, theme=theme, number=2)
+        MeasureLeadFactory(measure=other_measure, organization=self.other)
+        for measure in (self.measure, other_measure):
+            ProgressReportFactory(measure=measure)  # the validated state at 2023-03-31
+
+        self.users = {
+            "coordinator": _user(django_user_model, "coordination", self.office, Role.COORDINATOR),
+            "no_membership": _user(django_user_model, "sans-organisation"),
+            "reader": _user(django_user_model, "lecteur", self.lead, Role.READER),
+            "collaborator": _user(django_user_model, "collaboratrice", partner, Role.COLLABORATOR),
+            "other_editor": _user(django_user_model, "autre-responsable", self.other, Role.EDITOR),
+            "lead_editor": _user(django_user_model, "responsable", self.lead, Role.EDITOR),
+            "partner_coordinator": _user(
+                django_user_model, "coordination-autre", self.other, Role.COORDINATOR
+            ),
+            "staff": django_user_model.objects.create_user("personnel", password="x", is_staff=True),
+            "superuser": django_user_model.objects.create_superuser("admin", "admin@example.org", "x"),
+        }
+        coordinator, lead_editor = self.users["coordinator"], self.users["lead_editor"]
+
+        self.campaign = campaign_services.open_campaign(
+            plan=self.plan,
+            as_of=CAMPAIGN_AS_OF,
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+            opened_by=coordinator,
+        )
+        Draft.objects.filter(campaign=self.campaign, measure=self.measure).update(narrative=DRAFT_TEXT)
+
+        make("REC-2024-001", addressee=self.lead, state=State.DRAFT, title=REC_DRAFT_TITLE)
+        hidden = make("REC-2024-002", addressee=self.lead, state=State.RECEIVED, title=REC_HIDDEN_TITLE)
+        hidden.measures.add(self.measure)
+        answered = make(
+            "REC-2024-003",
+            addressee=self.lead,
+            state=State.RECEIVED,
+            published=True,
+            title="Stages : publiée",
+        )
+        make("REC-2024-004", addressee=self.lead, state=State.SENT, title="Stages : transmise")
+        self.letter = recommendation_services.add_attachment(
+            recommendation=hidden, user=coordinator, file=_pdf("lettre-confidentielle.pdf")
+        )
+        reply = recommendation_services.file_answer(
+            recommendation=answered,
+            user=lead_editor,
+            kind=Answer.Kind.PARTIAL,
+            text=ANSWER_TEXT,
+            answered_on=datetime.date(2024, 6, 7),
+            document=_pdf("reponse-confidentielle.pdf"),
+        )
+        self.reply_letter = reply.attachments.get()
+
+        case = Case.objects.create(reference="CAS-2024-001", title=CASE_TITLE, problem_kind="internship")
+        case.orders.add(order)
+        case.measures.add(self.measure)
+        loose = Case.objects.create(
+            reference="CAS-2024-002", title=CASE_WITHOUT_MEASURE_TITLE, problem_kind="internship"
+        )
+        loose.orders.add(order)
+
+    def draft(self, number=1) -> Draft:
+        return Draft.objects.get(campaign=self.campaign, measure__number=number)
+
+    def client(self, role, **kwargs) -> Client:
+        client = Client(**kwargs)
+        if role != "anonymous":
+            client.force_login(self.users[role])
+        return client
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    return World(django_user_model)
+
+
+# Written by any request, allowed or not: sessions, and the rate limits' counters.
+BOOKKEEPING = {"sessions.Session", "core.RateLimitCounter"}
+
+
+def database_state(settings) -> dict[str, Any]:
+    """Every row of every model (archived or not), the stored documents and the outbox."""
+    state = {
+        model._meta.label: list(model._base_manager.order_by("pk").values())
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.label not in BOOKKEEPING
+    }
+    root = Path(settings.MEDIA_ROOT)
+    state["MEDIA_ROOT"] = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    state["outbox"] = len(mail.outbox)
+    return state
+
+
+def changes(before, after) -> list[str]:
+    return [key for key in before if before[key] != after.get(key)]
+
+
+def outcome(response, hidden=()):
+    """What a request got, in the terms of the matrix."""
+    status = response.status_code
+    if status == 302:
+        location = response["Location"].split("?")[0]
+        return LOGIN if location in (reverse("login"), reverse("admin:login")) else f"302 to {location}"
+    if status == 200 and hidden:
+        page = response.content.decode()
+        shown = [text for text in hidden if text in page]
+        return f"200 showing {shown}" if shown else HIDDEN
+    return status
+
+
+# --- the actions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    url_name: str
+    args: Any = lambda w: []
+    method: str = "get"
+    data: Any = lambda w: {}
+    query: str = ""
+    hidden: tuple[str, ...] = ()  # texts that a refused role must not see on a 200 page
+    prepare: Any = None  # prepare(world, client), before the "nothing changed" snapshot
+
+    def url(self, world) -> str:
+        return reverse(self.url_name, args=self.args(world)) + self.query
+
+
+def _submit_measure_1(world, client=None):
+    draft = world.draft(1)
+    campaign_services.save_draft(
+        draft=draft,
+        user=world.users["lead_editor"],
+        data=_data(draft),
+        expected_version=draft.version,
+        submit=True,
+    )
+
+
+def _save_measure_1_elsewhere(world, client=None):
+    """The same editor saves in another tab: the form below is now stale."""
+    draft = world.draft(1)
+    campaign_services.save_draft(
+        draft=draft,
+        user=world.users["lead_editor"],
+        data=_data(draft, narrative="Enregistré dans un autre onglet."),
+        expected_version=draft.version,
+    )
+
+
+def _draft_args(number):
+    return lambda w: [PLAN, CAMPAIGN_AS_OF.isoformat(), number]
+
+
+def _plan(w):
+    return [PLAN]
+
+
+def _number(number):
+    return lambda w: [number]
+
+
+ANSWER = {"kind": "follow_up", "text": "Nous y donnerons suite.", "answered_on": "2024-06-01"}
+
+ACTIONS = {
+    # plans and organizations: public pages that keep some things to some people
+    "plans.checks-panel": Action("plan-detail", _plan, hidden=(CHECKS_TITLE,)),
+    "plans.measure-history-link": Action(
+        "measure-detail", lambda w: [PLAN, 1], hidden=(f"/plans/{PLAN}/mesures/1/historique/",)
+    ),
+    "plans.measure-draft": Action("measure-detail", lambda w: [PLAN, 1], hidden=(DRAFT_TEXT,)),
+    "plans.measure-unpublished-recommendation": Action(
+        "measure-detail", lambda w: [PLAN, 1], hidden=(REC_HIDDEN_TITLE,)
+    ),
+    "plans.measure-unreadable-case": Action("measure-detail", lambda w: [PLAN, 1], hidden=(CASE_TITLE,)),
+    "plans.api-draft": Action("api-plan-status", _plan, hidden=(DRAFT_TEXT,)),
+    "organizations.unpublished-recommendation": Action(
+        "organization-detail", lambda w: ["responsable"], hidden=(REC_HIDDEN_TITLE,)
+    ),
+    # audit
+    "audit.measure-history": Action("measure-history", lambda w: [PLAN, 1]),
+    # reports
+    "reports.report-page": Action("report-page", _plan),
+    "reports.download-working-report": Action("report-download", _plan, query="?as_of=2023-03-31&format=csv"),
+    "reports.publish": Action("report-publish", _plan, "post", lambda w: {"as_of": "2023-03-31"}),
+    # accounts
+    "accounts.invitation-page": Action("invitation-create"),
+    "accounts.invite": Action(
+        "invitation-create",
+        method="post",
+        data=lambda w: {"email": "invitee@example.org", "organization": w.lead.pk, "role": Role.EDITOR},
+    ),
+    "accounts.grant-coordinator": Action(
+        "invitation-create",
+        method="post",
+        data=lambda w: {
+            "email": "coordo2@example.org",
+            "organization": w.office.pk,
+            "role": Role.COORDINATOR,
+        },
+    ),
+    # campaigns
+    "campaigns.open-campaign": Action(
+        "campaign-open",
+        _plan,
+        "post",
+        lambda w: {
+            "as_of": "2025-03-31",
+            "deadline": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        },
+    ),
+    "campaigns.campaign-list": Action("campaign-list", _plan),
+    "campaigns.dashboard": Action("campaign-dashboard", lambda w: [PLAN, CAMPAIGN_AS_OF.isoformat()]),
+    "campaigns.read-draft": Action("draft-detail", _draft_args(1), hidden=(DRAFT_TEXT,)),
+    "campaigns.read-draft-of-measure-2": Action("draft-detail", _draft_args(2)),
+    "campaigns.save-draft": Action(
+        "draft-save", _draft_args(1), "post", lambda w: _form(w.draft(1), narrative="Modifié.")
+    ),
+    "campaigns.save-draft-of-measure-2": Action(
+        "draft-save", _draft_args(2), "post", lambda w: _form(w.draft(2), narrative="Modifié.")
+    ),
+    "campaigns.submit": Action("draft-save", _draft_args(1), "post", lambda w: _form(w.draft(1), submit="1")),
+    "campaigns.save-stale-version": Action(
+        "draft-save",
+        _draft_args(1),
+        "post",
+        lambda w: _form(w.draft(1), version=w.draft(1).version - 1, narrative="Saisie périmée."),
+        prepare=_save_measure_1_elsewhere,
+    ),
+    "campaigns.validate": Action(
+        "draft-review",
+        _draft_args(1),
+        "post",
+        lambda w: {"action": "validate", "version": w.draft(1).version},
+        prepare=_submit_measure_1,
+    ),
+    "campaigns.return": Action(
+        "draft-review",
+        _draft_args(1),
+        "post",
+        lambda w: {"action": "return", "comment": "À revoir.", "version": w.draft(1).version},
+        prepare=_submit_measure_1,
+    ),
+    "campaigns.comment": Action("draft-comment", _draft_args(1), "post", lambda w: {"text": "Remarque."}),
+    # recommendations
+    "recommendations.read-draft": Action(
+        "recommendation-detail", _number("REC-2024-001"), hidden=(REC_DRAFT_TITLE,)
+    ),
+    "recommendations.read-unpublished": Action(
+        "recommendation-detail", _number("REC-2024-002"), hidden=(REC_HIDDEN_TITLE,)
+    ),
+    "recommendations.register-filtered-on-drafts": Action(
+        "recommendation-list", query="?etat=draft", hidden=(REC_DRAFT_TITLE,)
+    ),
+    "recommendations.register-filtered-on-addressee": Action(
+        "recommendation-list", query="?destinataire=responsable&etat=received", hidden=(REC_HIDDEN_TITLE,)
+    ),
+    "recommendations.search-draft": Action(
+        "recommendation-search", query="?q=stages", hidden=(REC_DRAFT_TITLE,)
+    ),
+    "recommendations.search-unpublished": Action(
+        "recommendation-search", query="?q=stages", hidden=(REC_HIDDEN_TITLE,)
+    ),
+    "recommendations.my-recommendations": Action("recommendation-mine", hidden=(REC_HIDDEN_TITLE,)),
+    "recommendations.read-unpublished-answer": Action(
+        "recommendation-detail", _number("REC-2024-003"), hidden=(ANSWER_TEXT, "reponse-confidentielle.pdf")
+    ),
+    "recommendations.register-unpublished-answer": Action("recommendation-list", hidden=(ANSWER_DATE,)),
+    "recommendations.download-attachment": Action("recommendation-attachment", lambda w: [w.letter.pk]),
+    "recommendations.download-answer-attachment": Action(
+        "recommendation-attachment", lambda w: [w.reply_letter.pk]
+    ),
+    "recommendations.create-page": Action("recommendation-create"),
+    "recommendations.create": Action(
+        "recommendation-create",
+        method="post",
+        data=lambda w: {
+            "number": "REC-2099-001",
+            "title": "Nouvelle",
+            "text": "Texte",
+            "addressee": w.lead.pk,
+        },
+    ),
+    "recommendations.edit": Action(
+        "recommendation-edit",
+        _number("REC-2024-001"),
+        "post",
+        lambda w: {"number": "REC-2024-001", "title": "Modifiée", "text": "Texte", "addressee": w.lead.pk},
+    ),
+    "recommendations.send": Action(
+        "recommendation-send", _number("REC-2024-001"), "post", lambda w: {"day": "2024-04-20"}
+    ),
+    "recommendations.receive": Action(
+        "recommendation-receive", _number("REC-2024-004"), "post", lambda w: {"day": "2024-04-25"}
+    ),
+    "recommendations.publish": Action(
+        "recommendation-publish",
+        _number("REC-2024-002"),
+        "post",
+        lambda w: {"target": "recommendation", "action": "publish"},
+    ),
+    "recommendations.publish-answer": Action(
+        "recommendation-publish",
+        _number("REC-2024-003"),
+        "post",
+        lambda w: {"target": "answer", "action": "publish"},
+    ),
+    "recommendations.close": Action("recommendation-close", _number("REC-2024-003"), "post"),
+    "recommendations.attach": Action(
+        "recommendation-attach", _number("REC-2024-002"), "post", lambda w: {"document": _pdf("annexe.pdf")}
+    ),
+    "recommendations.answer": Action(
+        "recommendation-answer", _number("REC-2024-002"), "post", lambda w: ANSWER | {"document": _pdf()}
+    ),
+    "recommendations.answer-form": Action("recommendation-answer", _number("REC-2024-003")),
+    # cases
+    "cases.read": Action("case-detail", _number("CAS-2024-001"), hidden=(CASE_TITLE,)),
+    "cases.read-case-without-measure": Action(
+        "case-detail", _number("CAS-2024-002"), hidden=(CASE_WITHOUT_MEASURE_TITLE,)
+    ),
+    "cases.unpublished-summary": Action("case-summary", _number("CAS-2024-001")),
+    "cases.case-list": Action("case-list", hidden=(CASE_TITLE, CASE_WITHOUT_MEASURE_TITLE)),
+    "cases.search": Action(
+        "recommendation-search", query="?q=stages", hidden=(CASE_TITLE, CASE_WITHOUT_MEASURE_TITLE)
+    ),
+    "cases.change-state": Action("case-state", _number("CAS-2024-001"), "post", lambda w: {"to": "analysis"}),
+    "cases.change-state-of-case-without-measure": Action(
+        "case-state", _number("CAS-2024-002"), "post", lambda w: {"to": "analysis"}
+    ),
+    "cases.publish-summary": Action(
+        "case-publish", _number("CAS-2024-001"), "post", lambda w: {"summary": "Résumé public."}
+    ),
+    # admin
+    "admin.index": Action("admin:index"),
+    "admin.add-membership": Action(
+        "admin:accounts_membership_add",
+        method="post",
+        data=lambda w: {
+            "user": w.users["reader"].pk,
+            "organization": w.office.pk,
+            "role": Role.COORDINATOR,
+            "created_at_0": "2024-01-01",
+            "created_at_1": "12:00:00",
+        },
+    ),
+}
+
+
+def refused(*, anonymous=LOGIN, signed_in=403, allowed=(), **exceptions):
+    """The refusal each role gets, leaving out the roles that may."""
+    row = {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, signed_in), **exceptions}
+    return {role: expected for role, expected in row.items() if role not in allowed}
+
+
+EVERYONE_HIDDEN = refused(anonymous=HIDDEN, signed_in=HIDDEN)
+PARTNERS = ("collaborator", "other_editor", "lead_editor")
+
+# action: {role: what the role gets}. A role left out may do the action.
+REFUSED = {
+    "plans.checks-panel": EVERYONE_HIDDEN,
+    "plans.measure-history-link": EVERYONE_HIDDEN,
+    "plans.measure-draft": EVERYONE_HIDDEN,
+    "plans.measure-unpublished-recommendation": refused(
+        anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
+    ),
+    "plans.measure-unreadable-case": EVERYONE_HIDDEN,
+    "plans.api-draft": EVERYONE_HIDDEN,
+    "organizations.unpublished-recommendation": refused(
+        anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
+    ),
+    "audit.measure-history": refused(),
+    "reports.report-page": refused(),
+    "reports.download-working-report": refused(),
+    "reports.publish": refused(),
+    "accounts.invitation-page": refused(),
+    "accounts.invite": refused(),
+    "accounts.grant-coordinator": refused(),
+    "campaigns.open-campaign": refused(),
+    "campaigns.campaign-list": refused(allowed=PARTNERS),
+    "campaigns.dashboard": refused(allowed=PARTNERS),
+    "campaigns.read-draft": refused(allowed=("collaborator", "lead_editor")),
+    "campaigns.read-draft-of-measure-2": {"collaborator": 403, "lead_editor": 403},
+    "campaigns.save-draft": refused(allowed=("lead_editor",)),
+    "campaigns.save-draft-of-measure-2": {"collaborator": 403, "lead_editor": 403},
+    "campaigns.submit": refused(allowed=("lead_editor",)),
+    "campaigns.save-stale-version": {"lead_editor": 409},
+    "campaigns.validate": refused(),
+    "campaigns.return": refused(),
+    "campaigns.comment": refused(allowed=("collaborator", "lead_editor")),
+    "recommendations.read-draft": refused(anonymous=404, signed_in=404),
+    "recommendations.read-unpublished": refused(anonymous=404, signed_in=404, allowed=("lead_editor",)),
+    "recommendations.register-filtered-on-drafts": EVERYONE_HIDDEN,
+    "recommendations.register-filtered-on-addressee": refused(
+        anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
+    ),
+    "recommendations.search-draft": EVERYONE_HIDDEN,
+    "recommendations.search-unpublished": refused(
+        anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
+    ),
+    "recommendations.my-recommendations": refused(
+        other_editor=HIDDEN, partner_coordinator=HIDDEN, allowed=("lead_editor",)
+    ),
+    "recommendations.read-unpublished-answer": refused(
+        anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
+    ),
+    "recommendations.register-unpublished-answer": refused(
+        anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
+    ),
+    "recommendations.download-attachment": refused(signed_in=404, allowed=("lead_editor",)),
+    "recommendations.download-answer-attachment": refused(signed_in=404, allowed=("lead_editor",)),
+    "recommendations.create-page": refused(),
+    "recommendations.create": refused(),
+    "recommendations.edit": refused(),
+    "recommendations.send": refused(),
+    "recommendations.receive": refused(),
+    "recommendations.publish": refused(),
+    "recommendations.publish-answer": refused(),
+    "recommendations.close": refused(),
+    "recommendations.attach": refused(),
+    "recommendations.answer": refused(signed_in=404, allowed=("lead_editor",)),
+    "recommendations.answer-form": refused(allowed=("lead_editor",)),
+    "cases.read": refused(),
+    "cases.read-case-without-measure": refused(),
+    "cases.unpublished-summary": refused(anonymous=404, signed_in=404),
+    "cases.case-list": EVERYONE_HIDDEN,
+    "cases.search": EVERYONE_HIDDEN,
+    "cases.change-state": refused(),
+    "cases.change-state-of-case-without-measure": refused(),
+    "cases.publish-summary": refused(),
+    "admin.index": refused(signed_in=LOGIN),
+    "admin.add-membership": refused(signed_in=LOGIN),
+}
+
+# action: the role that may do it (a page shows the hidden texts; a POST changes the database).
+ALLOWED = {
+    "plans.checks-panel": "staff",
+    "plans.measure-history-link": "coordinator",
+    "plans.measure-unpublished-recommendation": "lead_editor",
+    "plans.measure-unreadable-case": "coordinator",
+    "organizations.unpublished-recommendation": "lead_editor",
+    "audit.measure-history": "coordinator",
+    "reports.report-page": "coordinator",
+    "reports.download-working-report": "coordinator",
+    "reports.publish": "coordinator",
+    "accounts.invitation-page": "coordinator",
+    "accounts.invite": "coordinator",
+    "accounts.grant-coordinator": "coordinator",
+    "campaigns.open-campaign": "coordinator",
+    "campaigns.campaign-list": "coordinator",
+    "campaigns.dashboard": "coordinator",
+    "campaigns.read-draft": "collaborator",
+    "campaigns.read-draft-of-measure-2": "other_editor",
+    "campaigns.save-draft": "lead_editor",
+    "campaigns.save-draft-of-measure-2": "other_editor",
+    "campaigns.submit": "lead_editor",
+    "campaigns.validate": "coordinator",
+    "campaigns.return": "coordinator",
+    "campaigns.comment": "collaborator",
+    "recommendations.read-draft": "coordinator",
+    "recommendations.read-unpublished": "lead_editor",
+    "recommendations.register-filtered-on-drafts": "coordinator",
+    "recommendations.register-filtered-on-addressee": "lead_editor",
+    "recommendations.search-draft": "coordinator",
+    "recommendations.search-unpublished": "lead_editor",
+    "recommendations.my-recommendations": "lead_editor",
+    "recommendations.read-unpublished-answer": "lead_editor",
+    "recommendations.register-unpublished-answer": "lead_editor",
+    "recommendations.download-attachment": "lead_editor",
+    "recommendations.download-answer-attachment": "lead_editor",
+    "recommendations.create-page": "coordinator",
+    "recommendations.create": "coordinator",
+    "recommendations.edit": "coordinator",
+    "recommendations.send": "coordinator",
+    "recommendations.receive": "coordinator",
+    "recommendations.publish": "coordinator",
+    "recommendations.publish-answer": "coordinator",
+    "recommendations.close": "coordinator",
+    "recommendations.attach": "coordinator",
+    "recommendations.answer": "lead_editor",
+    "cases.read": "coordinator",
+    "cases.read-case-without-measure": "coordinator",
+    "cases.case-list": "coordinator",
+    "cases.search": "coordinator",
+    "cases.change-state": "coordinator",
+    "cases.change-state-of-case-without-measure": "coordinator",
+    "cases.publish-summary": "coordinator",
+    "admin.index": "staff",
+    "admin.add-membership": "superuser",
+}
+
+MATRIX = [
+    pytest.param(role, action, expected, id=f"{role}-{action}")
+    for action, row in REFUSED.items()
+    for role, expected in row.items()
+]
+
+
+def test_the_matrix_names_only_known_roles_and_actions():
+    assert set(REFUSED) == set(ACTIONS)
+    assert set(ALLOWED) <= set(ACTIONS)
+    assert {role for row in REFUSED.values() for role in row} <= set(ROLES)
+    for action, role in ALLOWED.items():
+        assert role not in REFUSED[action], action
+
+
+def _run(world, role, action: Action, settings):
+    client = world.client(role)
+    if action.prepare:
+        action.prepare(world, client)
+    before = database_state(settings)
+    response = getattr(client, action.method)(action.url(world), action.data(world))
+    response.close()
+    return response, before, database_state(settings)
+
+
+@pytest.mark.parametrize(("role", "action", "expected"), MATRIX)
+def test_forbidden_action_is_refused_and_changes_nothing(world, settings, role, action, expected):
+    response, before, after = _run(world, role, ACTIONS[action], settings)
+    assert outcome(response, ACTIONS[action].hidden) == expected
+    assert changes(before, after) == []
+
+
+@pytest.mark.parametrize(("action", "role"), [pytest.param(a, r, id=f"{r}-{a}") for a, r in ALLOWED.items()])
+def test_the_rightful_role_may_do_the_action(world, settings, action, role):
+    response, before, after = _run(world, role, ACTIONS[action], settings)
+    if ACTIONS[action].method == "get":
+        assert response.status_code == 200
+        if ACTIONS[action].hidden:
+            page = response.content.decode()
+            assert [text for text in ACTIONS[action].hidden if text not in page] == []
+    else:
+        assert str(outcome(response)).startswith("302 to ")  # the success redirect, not the login page
+        assert changes(before, after) != []
+
+
+def test_a_coordinator_of_a_partner_organization_is_not_the_coordination(world):
+    """Found by this matrix: a coordinator membership in any organization used to
+    open every recommendation (drafts, unpublished answers, documents, sending,
+    publishing) and every case linked to no measure (reading, changing its state)."""
+    partner, office = world.users["partner_coordinator"], world.users["coordinator"]
+    loose_case = Case.objects.get(reference="CAS-2024-002")
+    assert not account_rules.is_coordinator(partner) and account_rules.is_coordinator(office)
+    assert not recommendation_rules.is_coordinator(partner) and recommendation_rules.is_coordinator(office)
+    assert not case_rules.can_read_case(partner, loose_case) and case_rules.can_read_case(office, loose_case)
+    assert not case_rules.can_edit_case(partner, loose_case) and case_rules.can_edit_case(office, loose_case)
+
+
+# --- uploads that are not what they claim ------------------------------------------------
+
+BAD_UPLOADS = {
+    "html-renamed-pdf": ("rapport.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "contenu"),
+    "exe-renamed-pdf": ("rapport.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56, "contenu"),
+    "pdf-renamed-docx": ("rapport.docx", PDF_BYTES, "extension ne correspond pas"),
+    "zip-renamed-docx": ("rapport.docx", _office_zip("autre"), "contenu"),
+    "oversized-pdf": ("rapport.pdf", PDF_BYTES + b"0" * (10 * MIB), "limite"),
+}
+
+# The two ways to upload a document: the Office attaches one to a recommendation,
+# the addressee files its answer with its letter.
+UPLOAD_ENDPOINTS = {
+    "coordinator-attach": ("coordinator", "recommendation-attach", {}),
+    "lead_editor-answer": ("lead_editor", "recommendation-answer", ANSWER),
+}
+
+
+@pytest.mark.parametrize("upload", list(BAD_UPLOADS))
+@pytest.mark.parametrize("endpoint", list(UPLOAD_ENDPOINTS))
+def test_an_upload_that_is_not_what_it_claims_is_refused_and_nothing_is_stored(
+    world, settings, endpoint, upload
+):
+    role, url_name, fields = UPLOAD_ENDPOINTS[endpoint]
+    name, content, reason = BAD_UPLOADS[upload]
+    client = world.client(role)
+    before = database_state(settings)
+    response = client.post(
+        reverse(url_name, args=["REC-2024-002"]),
+        fields | {"document": SimpleUploadedFile(name, content, content_type="application/pdf")},
+        follow=True,
+    )
+    assert response.status_code in (200, 400)
+    page = response.content.decode()
+    assert f"Le fichier « {name} » est refusé" in page and reason in page
+    assert changes(before, database_state(settings)) == []
+
+
+def _multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
+    """A form body whose file name is sent as is (the test client would strip its directories)."""
+    boundary = "concerto-security-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="document"; filename="{filename}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+HOSTILE_NAMES = {
+    "parent-directories": ("../../etc/passwd.pdf", "passwd.pdf"),
+    "windows-path": ("..\\..\\Windows\\system.pdf", "system.pdf"),
+    "absolute-path": ("/etc/passwd.pdf", "passwd.pdf"),
+    "html-encoded-slashes": ("..&#x2F;..&#x2F;secret.pdf", "secret.pdf"),
+    "drive-letter": ("C:rapport.pdf", "Crapport.pdf"),
+    "markup-and-slash": ("<script>alert(1)</script>.pdf", "script.pdf"),
+}
+
+
+@pytest.mark.parametrize("hostile", list(HOSTILE_NAMES))
+@pytest.mark.parametrize("endpoint", list(UPLOAD_ENDPOINTS))
+def test_a_hostile_file_name_is_stored_under_a_generated_name_and_served_sanitized(
+    world, settings, endpoint, hostile
+):
+    role, url_name, fields = UPLOAD_ENDPOINTS[endpoint]
+    sent, expected = HOSTILE_NAMES[hostile]
+    body, content_type = _multipart(fields, sent, PDF_BYTES)
+    client = world.client(role)
+    known = set(Attachment.objects.values_list("pk", flat=True))
+    response = client.post(reverse(url_name, args=["REC-2024-002"]), body, content_type=content_type)
+    assert response.status_code == 302
+    (attachment,) = Attachment.objects.exclude(pk__in=known)
+    assert attachment.original_name == expected
+    assert re.fullmatch(r"recommandations/\d{4}/[0-9a-f]{32}\.pdf", attachment.file.name)
+    root = Path(settings.MEDIA_ROOT).resolve()
+    assert Path(attachment.file.path).resolve().is_relative_to(root)
+    assert Path(attachment.file.path).read_bytes() == PDF_BYTES
+    download = client.get(reverse("recommendation-attachment", args=[attachment.pk]))
+    assert download["Content-Disposition"] == f'attachment; filename="{expected}"'
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    download.close()
+
+
+# --- accounts: enumeration and invitation links -------------------------------------------
+
+
+def _login_page(response, typed_username) -> str:
+    """The page, without what differs from one request to the next."""
+    page = response.content.decode().replace(typed_username, "…")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+
+@pytest.mark.parametrize("who", ["unknown-user", "deactivated-account"])
+def test_login_answers_exactly_as_for_a_wrong_password(world, django_user_model, who):
+    if who == "deactivated-account":
+        django_user_model.objects.create_user("ancien", password=GOOD_PASSWORD, is_active=False)
+        username, password = "ancien", GOOD_PASSWORD
+    else:
+        username, password = "personne-inconnue", "mauvais"
+    wrong_password = login(Client(), "responsable", "mauvais")
+    other = login(Client(), username, password)
+    assert wrong_password.status_code == other.status_code == 200
+    assert wrong_password.context["form"].errors == other.context["form"].errors
+    assert _login_page(wrong_password, "responsable") == _login_page(other, username)
+
+
+def test_login_never_redirects_to_another_site(world):
+    response = Client().post(
+        reverse("login"),
+        {"username": "responsable", "password": "x", "next": "https://pirate.example.org/"},
+    )
+    assert response["Location"] == reverse("home")
+
+
+def test_password_reset_answers_an_unknown_address_as_a_known_one(world):
+    known = reset(Client(), "responsable@example.org")
+    unknown = reset(Client(), "inconnu@example.org")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert known["Location"] == reverse("password_reset_done")
+    assert [message.to for message in mail.outbox] == [["responsable@example.org"]]
+
+
+INVITATION_LINKS = {"accepted": 410, "expired": 410, "revoked": 410, "unknown": 404}
+
+
+def _invitation_token(world, state: str) -> str:
+    invitation, token = invite(
+        email="invitee@example.org",
+        organization=world.lead,
+        role=Role.EDITOR,
+        invited_by=world.users["coordinator"],
+    )
+    if state == "accepted":
+        accept_invitation(token=token, password=GOOD_PASSWORD, first_name="Marie", last_name="Tremblay")
+    elif state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    elif state == "revoked":
+        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    elif state == "unknown":
+        token = token[::-1]
+    return token
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", list(INVITATION_LINKS))
+def test_a_used_expired_revoked_or_unknown_invitation_link_is_refused(world, settings, role, state):
+    url = reverse("invitation-accept", args=[_invitation_token(world, state)])
+    client = world.client(role)
+    signed_in = signed_in_user_id(client)
+    before = database_state(settings)
+    assert client.get(url).status_code == INVITATION_LINKS[state]
+    response = client.post(url, accept_data(password="Un-autre-mot-2024"))
+    assert response.status_code == INVITATION_LINKS[state]
+    assert changes(before, database_state(settings)) == []
+    assert signed_in_user_id(client) == signed_in
+
+
+# --- CSRF and HTTP methods ----------------------------------------------------------------
+
+
+def _new_invitation(world, client):
+    world.token = _invitation_token(world, "pending")
+
+
+def _open_reset_link(world, client):
+    """Follow the e-mailed link: Django keeps the token in the session and shows a form."""
+    user = world.users["lead_editor"]
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    world.set_password_url = client.get(link)["Location"]
+
+
+SIGN_IN_AND_OUT = {
+    "accounts.login": (
+        "anonymous",
+        Action("login", method="post", data=lambda w: {"username": "responsable", "password": "x"}),
+    ),
+    "accounts.logout": ("lead_editor", Action("logout", method="post")),
+    "accounts.password-reset": (
+        "anonymous",
+        Action("password_reset", method="post", data=lambda w: {"email": "responsable@example.org"}),
+    ),
+    "accounts.password-reset-confirm": (
+        "anonymous",
+        Action(
+            "password_reset_confirm",
+            lambda w: w.set_password_url.strip("/").split("/")[-2:],
+            "post",
+            lambda w: {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD},
+            prepare=_open_reset_link,
+        ),
+    ),
+    "accounts.invitation-accept": (
+        "anonymous",
+        Action(
+            "invitation-accept", lambda w: [w.token], "post", lambda w: accept_data(), prepare=_new_invitation
+        ),
+    ),
+    "admin.login": (
+        "anonymous",
+        Action("admin:login", method="post", data=lambda w: {"username": "admin", "password": "x"}),
+    ),
+}
+
+# Every POST, by someone who may make it: only the missing token stops it.
+CSRF = {
+    name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"
+} | SIGN_IN_AND_OUT
+
+
+@pytest.mark.parametrize(("role", "action"), [pytest.param(*CSRF[n], id=f"{CSRF[n][0]}-{n}") for n in CSRF])
+def test_a_post_without_csrf_token_is_refused_and_changes_nothing(world, settings, role, action):
+    client = world.client(role, enforce_csrf_checks=True)
+    if action.prepare:
+        action.prepare(world, client)
+    signed_in = signed_in_user_id(client)
+    before = database_state(settings)
+    response = client.post(action.url(world), action.data(world))
+    assert response.status_code == 403
+    assert "CSRF" in response.content.decode()
+    assert changes(before, database_state(settings)) == []
+    assert signed_in_user_id(client) == signed_in
+
+
+GET, POST, FORM = "GET", "POST", "GET and POST"
+
+# Every route of the project (the admin's are Django's own) and the methods it accepts.
+ROUTES = {
+    "health": GET,
+    "alive": GET,
+    "home": GET,
+    "organization-list": GET,
+    "organization-detail": GET,
+    "plan-detail": GET,
+    "measure-detail": GET,
+    "api-plan-status": GET,
+    "measure-history": GET,
+    "report-page": GET,
+    "report-download": GET,
+    "report-publish": POST,
+    "published-document": GET,
+    "login": FORM,
+    "logout": POST,
+    "password_reset": FORM,
+    "password_reset_done": GET,
+    "password_reset_confirm": FORM,
+    "password_reset_complete": GET,
+    "invitation-create": FORM,
+    "invitation-accept": FORM,
+    "campaign-list": GET,
+    "campaign-open": POST,
+    "campaign-dashboard": GET,
+    "draft-detail": GET,
+    "draft-save": POST,
+    "draft-review": POST,
+    "draft-comment": POST,
+    "recommendation-list": GET,
+    "recommendation-mine": GET,
+    "recommendation-search": GET,
+    "recommendation-detail": GET,
+    "recommendation-attachment": GET,
+    "recommendation-create": FORM,
+    "recommendation-edit": FORM,
+    "recommendation-send": POST,
+    "recommendation-receive": POST,
+    "recommendation-publish": POST,
+    "recommendation-close": POST,
+    "recommendation-attach": POST,
+    "recommendation-answer": FORM,
+    "case-list": GET,
+    "case-detail": GET,
+    "case-summary": GET,
+    "case-state": POST,
+    "case-publish": POST,
+}
+SAMPLE_ARGUMENTS = {
+    "slug": PLAN,
+    "number": "1",
+    "as_of": "2024-03-31",
+    "code": "ordre",
+    "pk": "1",
+    "fmt": "pdf",
+    "token": "jeton",
+    "uidb64": "MQ",
+    "reference": "CAS-2024-001",
+}
+
+
+def _routes(patterns, parameters=()) -> dict[str, tuple[str, ...]]:
+    """Name → parameter names of every named route outside the admin."""
+    found = {}
+    for entry in patterns:
+        names = (*parameters, *getattr(entry.pattern, "converters", {}))
+        if isinstance(entry, URLResolver):
+            if entry.namespace != "admin":
+                found |= _routes(entry.url_patterns, names)
+        elif isinstance(entry, URLPattern) and entry.name:
+            found[entry.name] = names
+    return found
+
+
+def test_every_route_is_classified_in_this_module():
+    """A new route must say here which methods it accepts, so that the CSRF and
+    405 tests below cover it."""
+    assert sorted(_routes(get_resolver().url_patterns)) == sorted(ROUTES)
+
+
+def test_every_route_that_accepts_post_is_tried_without_csrf_token():
+    tried = {action.url_name for _role, action in CSRF.values()}
+    assert {name for name, methods in ROUTES.items() if methods != GET} - tried == set()
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route_accepts_only_the_methods_of_the_table(db, name):
+    parameters = _routes(get_resolver().url_patterns)[name]
+    url = reverse(name, kwargs={p: SAMPLE_ARGUMENTS[p] for p in parameters})
+    accepted = {
+        method for method in ("GET", "POST") if getattr(Client(), method.lower())(url).status_code != 405
+    }
+    assert accepted == {GET: {"GET"}, POST: {"POST"}, FORM: {"GET", "POST"}}[ROUTES[name]]
+
+
+POST_ONLY = {
+    action.url_name: (role, action) for role, action in CSRF.values() if ROUTES.get(action.url_name) == POST
+}
+
+
+@pytest.mark.parametrize("name", sorted(name for name, methods in ROUTES.items() if methods == POST))
+def test_get_on_a_post_only_endpoint_is_405_and_changes_nothing(world, settings, name):
+    role, action = POST_ONLY[name]
+    client = world.client(role)
+    if action.prepare:
+        action.prepare(world, client)
+    before = database_state(settings)
+    assert client.get(action.url(world)).status_code == 405
+    assert changes(before, database_state(settings)) == []
