@@ -24,6 +24,8 @@ from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -605,13 +607,24 @@ def test_the_matrix_names_only_known_roles_and_actions():
         assert role not in REFUSED[action], action
 
 
+def _close(response):
+    """Close a response (and the file it streams) as the test client does: without
+    ``close_old_connections``, which would close the test's database connection
+    (on PostgreSQL, inside the test's transaction)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def _run(world, role, action: Action, settings):
     client = world.client(role)
     if action.prepare:
         action.prepare(world, client)
     before = database_state(settings)
     response = getattr(client, action.method)(action.url(world), action.data(world))
-    response.close()
+    _close(response)
     return response, before, database_state(settings)
 
 
@@ -733,7 +746,7 @@ def test_a_hostile_file_name_is_stored_under_a_generated_name_and_served_sanitiz
     assert download["Content-Disposition"] == f'attachment; filename="{expected}"'
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
-    download.close()
+    _close(download)
 
 
 # --- accounts: enumeration and invitation links -------------------------------------------
