@@ -56,6 +56,19 @@ def _build(django_user_model):
     return SimpleNamespace(plan=plan, order=order, ministry=ministry, measures=measures, superuser=superuser)
 
 
+def _campaign_due_30_june_2030(data):
+    """A campaign with one not-started draft per measure, written directly (no e-mail)."""
+    campaign = Campaign.objects.create(
+        plan=data.plan,
+        as_of=AS_OF,
+        deadline=datetime.date(2030, 6, 30),
+        opened_by=data.superuser,
+        opened_at=timezone.make_aware(datetime.datetime(2030, 1, 1, 9)),
+    )
+    Draft.objects.bulk_create([Draft(campaign=campaign, measure=m) for m in data.measures.values()])
+    return campaign
+
+
 @pytest.fixture
 def world(db, django_user_model):
     """An open campaign (through services.open_campaign) due in 60 days."""
@@ -365,15 +378,8 @@ def test_two_runners_at_once_send_one_email_per_key(django_user_model, settings)
         pytest.skip("needs PostgreSQL: SQLite serializes writers and ignores select_for_update(skip_locked)")
     settings.EMAIL_BACKEND = f"{__name__}.HoldingBackend"
     data = _build(django_user_model)
-    deadline = datetime.date(2030, 6, 30)
-    campaign = Campaign.objects.create(
-        plan=data.plan,
-        as_of=AS_OF,
-        deadline=deadline,
-        opened_by=data.superuser,
-        opened_at=timezone.make_aware(datetime.datetime(2030, 1, 1, 9)),
-    )
-    Draft.objects.bulk_create([Draft(campaign=campaign, measure=m) for m in data.measures.values()])
+    campaign = _campaign_due_30_june_2030(data)
+    deadline = campaign.deadline
     today = deadline - datetime.timedelta(days=14)
     barrier = threading.Barrier(2)
     results, errors = {}, []
@@ -433,14 +439,7 @@ def test_each_reminder_is_claimed_and_committed_before_it_leaves(django_user_mod
     settings.EMAIL_BACKEND = f"{__name__}.ClaimCheckingBackend"
     ClaimCheckingBackend.seen = []
     data = _build(django_user_model)
-    deadline = datetime.date(2030, 6, 30)
-    campaign = Campaign.objects.create(
-        plan=data.plan,
-        as_of=AS_OF,
-        deadline=deadline,
-        opened_by=data.superuser,
-        opened_at=timezone.make_aware(datetime.datetime(2030, 1, 1, 9)),
-    )
-    Draft.objects.bulk_create([Draft(campaign=campaign, measure=m) for m in data.measures.values()])
+    campaign = _campaign_due_30_june_2030(data)
+    deadline = campaign.deadline
     send_due_reminders(today=deadline - datetime.timedelta(days=14))
     assert ClaimCheckingBackend.seen == [(1, False), (2, False)]

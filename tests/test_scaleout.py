@@ -25,10 +25,10 @@ from django.db import connection
 from django.utils import timezone
 
 from concerto.campaigns import services
-from concerto.campaigns.models import Campaign, Draft, SentNotification
+from concerto.campaigns.models import Draft, SentNotification
 
 from .test_campaigns import AS_OF, MESS, OFFICE, PLAN, _form, _member
-from .test_reminders import _build
+from .test_reminders import _build, _campaign_due_30_june_2030
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -242,15 +242,8 @@ def test_one_draft_saved_through_both_nodes_at_once_is_stored_once(nodes, real_p
 
 def test_reminders_run_from_both_nodes_at_once_send_each_email_once(node_environment, django_user_model):
     data = _build(django_user_model)
-    deadline = datetime.date(2030, 6, 30)
-    campaign = Campaign.objects.create(
-        plan=data.plan,
-        as_of=AS_OF,
-        deadline=deadline,
-        opened_by=data.superuser,
-        opened_at=timezone.make_aware(datetime.datetime(2030, 1, 1, 9)),
-    )
-    Draft.objects.bulk_create([Draft(campaign=campaign, measure=m) for m in data.measures.values()])
+    campaign = _campaign_due_30_june_2030(data)
+    deadline = campaign.deadline
     connection.close()
     today = (deadline - datetime.timedelta(days=14)).isoformat()
     command = [sys.executable, "manage.py", "send_reminders", "--today", today]
