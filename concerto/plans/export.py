@@ -6,10 +6,10 @@ The format is documented in the README and described by the JSON Schema
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from concerto.core.markdown import plain_text
+from concerto.core.spreadsheets import csv_writer
 
 from .checks import check_plan_state
 from .state import PlanState, load_plan_state
@@ -135,7 +135,7 @@ CSV_COLUMNS = [
 
 def write_status_csv(state: PlanState, stream) -> None:
     """One row per measure, then one per component of that measure."""
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)
     writer.writerow(CSV_COLUMNS)
     for theme_state in state.themes:
         for m in theme_state.measures:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import zipfile
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -30,6 +29,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from concerto.core.typography import NBSP, Block, percent_text
+from concerto.core.zipfiles import stable_zip
 
 from .content import MeasureRow, Report
 
@@ -581,19 +581,6 @@ def _checks(document, report: Report) -> None:
         _text_cell(row.cells[2], finding.message)
 
 
-def _stable_zip(data: bytes, day: datetime.date) -> bytes:
-    """The same archive with a fixed timestamp on every entry."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return output.getvalue()
-
-
 def render_docx(report: Report) -> bytes:
     document = Document()
     _styles(document)
@@ -613,4 +600,4 @@ def render_docx(report: Report) -> bytes:
 
     buffer = io.BytesIO()
     document.save(buffer)
-    return _stable_zip(buffer.getvalue(), report.as_of)
+    return stable_zip(buffer.getvalue(), report.as_of)

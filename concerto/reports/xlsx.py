@@ -11,20 +11,17 @@ Two renders of the same data give byte-identical files.
 from __future__ import annotations
 
 import datetime
-import io
-import zipfile
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
+from concerto.core.spreadsheets import XLSX_CONTENT_TYPE, clean_text, put, workbook_bytes
 from concerto.core.typography import Block
 
 from .content import Report
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPE = XLSX_CONTENT_TYPE
 
 PERCENT_FORMAT = "0 %"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -37,22 +34,8 @@ TOP = Alignment(vertical="top")
 WRAP = Alignment(vertical="top", wrap_text=True)
 
 
-def _clean(value):
-    """Text without the control characters that Excel files cannot hold."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _put(ws, row: int, column: int, value, *, wrap: bool = False, number_format: str | None = None):
-    # An empty string would make a non-blank cell (COUNTA counts it): leave it empty.
-    cell = ws.cell(row=row, column=column, value=_clean(value) if value != "" else None)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # Text from the plan is never a formula.
-    cell.alignment = WRAP if wrap else TOP
-    if number_format:
-        cell.number_format = number_format
-    return cell
+    return put(ws, row, column, value, alignment=WRAP if wrap else TOP, number_format=number_format)
 
 
 def _ratio(percent: int | None) -> float | None:
@@ -72,7 +55,7 @@ def plain_text(blocks: list[Block]) -> str:
 
 def _header(ws, columns: list[tuple[str, float, bool]]) -> None:
     for index, (title, width, _wrap) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=index, value=title)
+        cell = put(ws, 1, index, title)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -157,12 +140,12 @@ def _summary_sheet(ws, report: Report) -> None:
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 20
-    ws.cell(row=1, column=1, value=_clean(report.title)).font = Font(bold=True, size=14)
-    ws.cell(row=2, column=1, value=_clean(report.subtitle))
-    ws.cell(row=3, column=1, value=_clean(report.author))
+    put(ws, 1, 1, report.title, font=Font(bold=True, size=14))
+    put(ws, 2, 1, report.subtitle)
+    put(ws, 3, 1, report.author)
     row = 4
     if report.previous_as_of:
-        ws.cell(row=row, column=1, value=f"Comparaison avec l’état au {report.previous_as_of_text}")
+        put(ws, row, 1, f"Comparaison avec l’état au {report.previous_as_of_text}")
         row += 1
     row += 1
     if report.is_empty:
@@ -175,26 +158,26 @@ def _summary_sheet(ws, report: Report) -> None:
         )
         return
     for column, title in enumerate(("État", "Code d’état", "Nombre de mesures"), start=1):
-        cell = ws.cell(row=row, column=column, value=title)
+        cell = put(ws, row, column, title)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for _code, label, count in report.status_counts:
         row += 1
-        ws.cell(row=row, column=1, value=label)
-        ws.cell(row=row, column=2, value=_code)
-        ws.cell(row=row, column=3, value=count)
+        put(ws, row, 1, label)
+        put(ws, row, 2, _code)
+        put(ws, row, 3, count)
     row += 1
-    ws.cell(row=row, column=1, value="Total").font = BOLD
-    ws.cell(row=row, column=3, value=len(report.measures)).font = BOLD
+    put(ws, row, 1, "Total", font=BOLD)
+    put(ws, row, 3, len(report.measures), font=BOLD)
     if report.previous_as_of:
         row += 2
-        ws.cell(row=row, column=1, value=f"Évolution depuis le {report.previous_as_of_text}").font = BOLD
+        put(ws, row, 1, f"Évolution depuis le {report.previous_as_of_text}", font=BOLD)
         row += 1
-        ws.cell(row=row, column=1, value="Mesures dont l’avancement a changé")
+        put(ws, row, 1, "Mesures dont l’avancement a changé")
         moved = "\u00a0; ".join(f"{m.number} ({m.percent_display})" for m in report.moved)
         _put(ws, row, 2, moved or "aucune")
         row += 1
-        ws.cell(row=row, column=1, value="Mesures dont l’avancement n’a pas changé")
+        put(ws, row, 1, "Mesures dont l’avancement n’a pas changé")
         _put(ws, row, 2, ", ".join(str(m.number) for m in report.unchanged) or "aucune")
 
 
@@ -209,19 +192,6 @@ def _checks_sheet(ws, report: Report) -> None:
     _filter(ws, len(columns))
 
 
-def _stable_zip(data: bytes, day: datetime.date) -> bytes:
-    """The same archive with a fixed timestamp on every entry."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return output.getvalue()
-
-
 def render_xlsx(report: Report) -> bytes:
     workbook = Workbook()
     measures = workbook.active
@@ -232,16 +202,12 @@ def render_xlsx(report: Report) -> bytes:
 
     when = datetime.datetime.combine(report.as_of, datetime.time(12, 0))
     props = workbook.properties
-    props.title = _clean(report.title)
-    props.subject = _clean(report.subtitle)
-    props.creator = _clean(report.author)
-    props.lastModifiedBy = _clean(report.author)
+    props.title = clean_text(report.title)
+    props.subject = clean_text(report.subtitle)
+    props.creator = clean_text(report.author)
+    props.lastModifiedBy = clean_text(report.author)
     props.language = "fr-CA"
     props.created = when
     props.modified = when
 
-    buffer = io.BytesIO()
-    # ExcelWriter rather than Workbook.save, which stamps the current time as "modified".
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).save()
-    return _stable_zip(buffer.getvalue(), report.as_of)
+    return workbook_bytes(workbook, day=report.as_of)
