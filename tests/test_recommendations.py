@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concerto.accounts.models import Membership, Role
-from concerto.campaigns.models import SentNotification
 from concerto.cases.models import Case
 from concerto.core.uploads import DOCX, PDF, PNG, XLSX, validate_upload
+from concerto.notifications.models import SentNotification
 from concerto.organizations.models import Organization
 from concerto.recommendations import services
 from concerto.recommendations.forms import RecommendationForm
