@@ -149,7 +149,7 @@ def setup_django(env: dict[str, str]) -> None:
 
     django.setup()
     # One "e-mail sent" line per organization when the campaign opens: not wanted here.
-    logging.getLogger("concerto.campaigns.notifications").setLevel(logging.WARNING)
+    logging.getLogger("concerto.notifications.outbox").setLevel(logging.WARNING)
 
 
 def expected_submission(number: int, code: str) -> dict:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "concerto.plans",
     "concerto.reports",
     "concerto.accounts",
+    "concerto.notifications",
     "concerto.campaigns",
     "concerto.audit",
     "concerto.cases",

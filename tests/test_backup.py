@@ -19,11 +19,12 @@ from concerto.accounts.models import Membership, Role
 from concerto.audit.history import measure_history
 from concerto.backups.services import FORMAT, export_plan, restore_plan
 from concerto.campaigns import services as campaign_services
-from concerto.campaigns.models import Campaign, Draft, DraftComment, SentNotification
+from concerto.campaigns.models import Campaign, Draft, DraftComment
 from concerto.cases.models import Case
 from concerto.core.archiving import archive
 from concerto.core.audit import RESTORE
 from concerto.core.dataload import DataError
+from concerto.notifications.models import SentNotification
 from concerto.organizations.models import Organization
 from concerto.plans.models import Measure, Plan, ProgressReport
 from concerto.recommendations import services as recommendation_services

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.template import Context, Template
 from django.test import Client
@@ -16,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concerto.accounts.models import Membership, Role
-from concerto.campaigns.models import SentNotification
 from concerto.cases.models import Case
 from concerto.core.uploads import DOCX, PDF, PNG, XLSX, validate_upload
+from concerto.notifications.models import SentNotification
 from concerto.organizations.models import Organization
 from concerto.recommendations import services
 from concerto.recommendations.forms import RecommendationForm
@@ -775,6 +776,14 @@ def test_dry_run_sends_and_writes_nothing(awaiting):
     lines = send_due_recommendation_reminders(today=D(2024, 6, 25), dry_run=True)
     assert [line.status for line in lines] == ["would_send"]
     assert mail.outbox == [] and not SentNotification.objects.exists()
+
+
+def test_send_reminders_runs_the_recommendation_reminders(awaiting):
+    out = io.StringIO()
+    call_command("send_reminders", "--today", "2024-06-25", stdout=out)
+    assert [message.to for message in mail.outbox] == [["ingenieur@example.org"]]
+    assert f"Avis d’échéance envoyé : recommandation {awaiting.number}" in out.getvalue()
+    assert "Résumé : 1 courriel(s) envoyé(s)" in out.getvalue()
 
 
 # --- Search ------------------------------------------------------------------

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from concerto.accounts.models import Membership, Role
 from concerto.campaigns import services
-from concerto.campaigns.models import Campaign, Draft, SentNotification
+from concerto.campaigns.models import Campaign, Draft
 from concerto.campaigns.reminders import send_due_reminders
+from concerto.notifications.models import SentNotification
 
 from .factories import MeasureFactory, MeasureLeadFactory, OrganizationFactory, PlanFactory, ThemeFactory
 

@@ -9,13 +9,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from concerto.notifications.outbox import send_once
 from concerto.organizations.models import Organization
 
 from .models import INVITATION_LIFETIME, Invitation, Membership, Role, hash_token
@@ -160,24 +159,15 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
         "link": invitation_link(token),
         "lifetime_days": INVITATION_LIFETIME.days,
     }
-    send_bilingual_email(template="accounts/email/invitation", context=context, to=invitation.email)
-
-
-def send_bilingual_email(*, template: str, context: dict, to: str) -> None:
-    """Send ``template``'s subject (``_subject.txt``), text (``.txt``) and HTML (``.html``) parts.
-
-    Rendered in French, whatever language the sender uses: the messages are French first, with a
-    short English paragraph.
-    """
-    with translation.override("fr"):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers={"Content-Language": "fr, en"}
+    # French first, with a short English paragraph; each invitation is e-mailed once.
+    send_once(
+        key=f"invitation:{invitation.pk}",
+        template="accounts/email/invitation",
+        recipients=[invitation.email],
+        context=context,
+        organization=invitation.organization,
+        languages="fr, en",
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def _existing_user(email: str):

@@ -46,12 +46,13 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from concerto.campaigns.models import Campaign, Draft, DraftComment, SentNotification
+from concerto.campaigns.models import Campaign, Draft, DraftComment
 from concerto.cases.models import Case, CaseState, Meeting, ProblemKind, Solution, WorkingGroupMember
 from concerto.core.audit import RESTORE, recorded_as
 from concerto.core.dataload import DataError
 from concerto.core.deadlines import DeadlineError
 from concerto.core.uploads import detect_content_type
+from concerto.notifications.models import SentNotification
 from concerto.organizations.models import Organization
 from concerto.plans.models import (
     Collaborator,
@@ -583,21 +584,30 @@ def _export_notifications(plan: Plan, recommendation_ids: set[int], names: _Name
         Recommendation.objects.filter(pk__in=recommendation_ids).values_list("pk", "number")
     )
     known = {"campaign": campaigns, "draft": drafts, "recommendation": recommendations}
-    prefixes = tuple(f"recommendation:{pk}:" for pk in recommendations)
     rows = []
+    # The key says what an e-mail is about (``campaign:<id>:…``, ``draft:<id>:…``,
+    # ``recommendation:<id>:…``): the plan's are those about its objects.
     notifications = SentNotification.objects.filter(
-        Q(campaign__plan=plan) | Q(campaign__isnull=True, key__startswith="recommendation:")
-    ).select_related("campaign", "organization")
+        Q(key__startswith="campaign:") | Q(key__startswith="draft:") | Q(key__startswith="recommendation:")
+    ).select_related("organization")
     for n in notifications:
-        if n.campaign_id is None and not n.key.startswith(prefixes):
-            continue  # a reminder about a recommendation of another plan
+        about, _, rest = n.key.partition(":")
+        pk = rest.partition(":")[0]
+        if not pk.isdigit() or int(pk) not in known[about]:
+            continue  # about an object of another plan
+        if about == "campaign":
+            campaign = campaigns[int(pk)]
+        elif about == "draft":
+            campaign = drafts[int(pk)]["campaign"]
+        else:
+            campaign = None
         key, refs = _symbolic_key(n.key, known, names)
         rows.append(
             {
                 "key": key,
                 "key_refs": refs,
                 "kind": n.kind,
-                "campaign": None if n.campaign is None else _d(n.campaign.as_of),
+                "campaign": campaign,
                 "organization": names.org(n.organization),
                 "recipients": n.recipients,
                 "sent_at": _dt(n.sent_at),
@@ -1430,13 +1440,11 @@ class _Restoration:
         where = self.where = f"courriel envoyé « {template} »"
         refs = _dict(entry, "key_refs", where)
         campaign_as_of = _str(entry, "campaign", where, null=True)
-        campaign = None
-        if campaign_as_of is not None:
-            if campaign_as_of not in self.campaigns:
-                raise DataError(
-                    f"{where}, champ « campaign » : campagne {campaign_as_of} absente de la sauvegarde."
-                )
-            campaign = self.campaigns[campaign_as_of]
+        # The e-mail's campaign is named by its key; the field is only checked.
+        if campaign_as_of is not None and campaign_as_of not in self.campaigns:
+            raise DataError(
+                f"{where}, champ « campaign » : campagne {campaign_as_of} absente de la sauvegarde."
+            )
         key = template
         for kind, placeholder in KEY_PARTS.items():
             if placeholder not in key:
@@ -1449,7 +1457,6 @@ class _Restoration:
         SentNotification.objects.create(
             key=key,
             kind=_str(entry, "kind", where),
-            campaign=campaign,
             organization=self._org(entry, "organization", where),
             recipients=_str(entry, "recipients", where),
             sent_at=_datetime(entry, "sent_at", where, null=False),

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from concerto.core.admin import ReadOnlyAdmin
 
-from .models import Campaign, Draft, DraftComment, SentNotification
+from .models import Campaign, Draft, DraftComment
 
 
 class DraftInline(admin.TabularInline):
@@ -33,15 +33,3 @@ class DraftAdmin(ReadOnlyAdmin):
 class DraftCommentAdmin(admin.ModelAdmin):
     list_display = ["draft", "author", "created_at"]
     list_select_related = ["draft__campaign__plan", "draft__measure", "author"]
-
-
-@admin.register(SentNotification)
-class SentNotificationAdmin(admin.ModelAdmin):
-    list_display = ["key", "kind", "recipients", "sent_at"]
-    list_filter = ["kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

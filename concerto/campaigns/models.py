@@ -3,7 +3,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concerto.organizations.models import Organization
 from concerto.plans.models import PERCENT_VALIDATORS, Measure, Plan, Status
 
 
@@ -114,26 +113,3 @@ class DraftComment(models.Model):
 
     def __str__(self):
         return f"{self.author} — {self.created_at:%Y-%m-%d}"
-
-
-class SentNotification(models.Model):
-    """Every e-mail Concerto sent, keyed so that none is ever sent twice."""
-
-    key = models.CharField(_("clé"), max_length=200, unique=True)
-    kind = models.CharField(_("type"), max_length=40)
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipients = models.TextField(_("destinataires"))
-    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("courriel envoyé")
-        verbose_name_plural = _("courriels envoyés")
-        ordering = ["-sent_at"]
-
-    def __str__(self):
-        return self.key

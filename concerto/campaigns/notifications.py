@@ -1,23 +1,20 @@
-"""E-mails of the update campaigns, each sent at most once.
+"""E-mails of the update campaigns, each sent at most once (see ``concerto.notifications.outbox``).
 
-Every message has a key (e.g. ``campaign:3:reminder:14:org:7``) stored in
-SentNotification under a unique constraint: a second attempt with the same
-key sends nothing. Messages are French first, in plain text and HTML.
+Keys: ``campaign:<id>:opened:org:<org id>``, ``campaign:<id>:reminder:<N>:org:<org id>``,
+``campaign:<id>:deadline_passed:org:<org id>`` and ``draft:<id>:<kind>:v<version>``.
+Templates: ``campaigns/email/<kind>.txt`` and ``.html``; subjects below.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from concerto.accounts.models import Membership, Role
+from concerto.notifications.outbox import absolute_url, french_date, send_once
 
-from .models import Campaign, Draft, SentNotification
+from .models import Campaign, Draft
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +25,6 @@ SUBJECTS = {
     "draft_returned": "Concerto — Mise à jour de la mesure {number} retournée",
     "draft_validated": "Concerto — Mise à jour de la mesure {number} validée",
 }
-
-
-def absolute(path: str) -> str:
-    return settings.CONCERTO_BASE_URL.rstrip("/") + path
 
 
 def editors_of(organization_ids) -> list[str]:
@@ -46,48 +39,19 @@ def editors_of(organization_ids) -> list[str]:
     )
 
 
-def send_once(
-    *, key: str, kind: str, recipients: list[str], context: dict, campaign=None, organization=None
+def send_campaign_email(
+    *, key: str, kind: str, recipients: list[str], context: dict, organization=None
 ) -> bool:
-    """Send the ``kind`` e-mail unless one with ``key`` was already sent (or claimed).
-
-    The SentNotification row is committed *before* the message leaves: two
-    processes can never both send it (unique key), and a crash after the
-    claim loses that one message rather than sending it twice. A send that
-    fails removes the claim, so that a later run tries again.
-    """
-    if not recipients:
-        return False
-    try:
-        with transaction.atomic():
-            SentNotification.objects.create(
-                key=key,
-                kind=kind,
-                campaign=campaign,
-                organization=organization,
-                recipients=", ".join(recipients),
-            )
-    except IntegrityError:
-        return False
-    try:
-        subject = SUBJECTS[kind].format(**context.get("subject", {}))
-        text = render_to_string(f"campaigns/email/{kind}.txt", context)
-        html = render_to_string(f"campaigns/email/{kind}.html", context)
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
-        message.attach_alternative(html, "text/html")
-        message.send()
-    except Exception:
-        SentNotification.objects.filter(key=key).delete()
-        raise
-    logger.info("Courriel %s envoyé (%s) à %s", kind, key, ", ".join(recipients))
-    return True
-
-
-def _fr_date(day) -> str:
-    from django.utils import formats, translation
-
-    with translation.override("fr"):
-        return formats.date_format(day, "j F Y")
+    """The campaign e-mail ``kind`` through the outbox, with its subject; True if sent now."""
+    return send_once(
+        key=key,
+        template=f"campaigns/email/{kind}",
+        subject=SUBJECTS[kind].format(**context.get("subject", {})),
+        kind=kind,
+        recipients=recipients,
+        context=context,
+        organization=organization,
+    )
 
 
 def campaign_context(campaign: Campaign, organization=None, **extra) -> dict:
@@ -95,10 +59,12 @@ def campaign_context(campaign: Campaign, organization=None, **extra) -> dict:
         "campaign": campaign,
         "plan": campaign.plan,
         "organization": organization,
-        "as_of": _fr_date(campaign.as_of),
-        "deadline": _fr_date(campaign.deadline),
-        "url": absolute(reverse("campaign-dashboard", args=[campaign.plan.slug, campaign.as_of.isoformat()])),
-        "subject": {"as_of": _fr_date(campaign.as_of), "deadline": _fr_date(campaign.deadline)},
+        "as_of": french_date(campaign.as_of),
+        "deadline": french_date(campaign.deadline),
+        "url": absolute_url(
+            reverse("campaign-dashboard", args=[campaign.plan.slug, campaign.as_of.isoformat()])
+        ),
+        "subject": {"as_of": french_date(campaign.as_of), "deadline": french_date(campaign.deadline)},
         **extra,
     }
 
@@ -117,12 +83,11 @@ def notify_campaign_opened(campaign: Campaign) -> int:
     sent = 0
     for organization, drafts in lead_organizations(campaign).items():
         try:
-            sent += send_once(
+            sent += send_campaign_email(
                 key=f"campaign:{campaign.pk}:opened:org:{organization.pk}",
                 kind="campaign_opened",
                 recipients=editors_of([organization.pk]),
                 context=campaign_context(campaign, organization, drafts=drafts),
-                campaign=campaign,
                 organization=organization,
             )
         except Exception:  # one failed send must not stop the others; no row is kept, so it can be resent
@@ -137,7 +102,7 @@ def notify_draft_reviewed(draft: Draft, kind: str) -> int:
         campaign,
         draft=draft,
         measure=draft.measure,
-        url=absolute(
+        url=absolute_url(
             reverse(
                 "draft-detail", args=[campaign.plan.slug, campaign.as_of.isoformat(), draft.measure.number]
             )
@@ -145,10 +110,9 @@ def notify_draft_reviewed(draft: Draft, kind: str) -> int:
     )
     context["subject"]["number"] = draft.measure.number
     lead_ids = [link.organization_id for link in draft.measure.lead_links.all()]
-    return send_once(
+    return send_campaign_email(
         key=f"draft:{draft.pk}:{kind}:v{draft.version}",
         kind=kind,
         recipients=editors_of(lead_ids),
         context=context,
-        campaign=campaign,
     )

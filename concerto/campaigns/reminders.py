@@ -1,4 +1,4 @@
-"""Scheduled reminders of the update campaigns (run every hour by ``send_reminders``).
+"""Scheduled reminders of the update campaigns (registered in ``apps.py``, run every hour by ``send_reminders``).
 
 Which e-mail an open campaign's lead organization gets on ``today``, as long as
 it still has measures not submitted (not started, draft or returned):
@@ -32,24 +32,15 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone, translation
 
-from .models import Campaign, Draft, SentNotification
-from .notifications import campaign_context, editors_of, lead_organizations, send_once
+from concerto.notifications.outbox import sent_keys
+from concerto.notifications.reminders import ReminderLine
+
+from .models import Campaign, Draft
+from .notifications import campaign_context, editors_of, lead_organizations, send_campaign_email
 
 logger = logging.getLogger(__name__)
 
 PENDING_STATES = frozenset({Draft.State.NOT_STARTED, Draft.State.DRAFT, Draft.State.RETURNED})
-
-
-class ReminderLine(str):
-    """A French line of the report; ``status`` says what happened, for counting:
-    sent, would_send, already_sent, no_editors, failed or skipped."""
-
-    status: str
-
-    def __new__(cls, text: str, status: str):
-        line = super().__new__(cls, text)
-        line.status = status
-        return line
 
 
 def reminder_thresholds(campaign: Campaign) -> list[int]:
@@ -102,7 +93,7 @@ def send_due_reminders(*, today: datetime.date | None = None, dry_run: bool = Fa
             with transaction.atomic():
                 # Locked while deciding what is due; a second process skips it
                 # instead of waiting. The e-mails leave after the lock is released,
-                # each claimed by its unique key first (see notifications.send_once).
+                # each claimed by its unique key first (see notifications.outbox.send_once).
                 campaign = (
                     Campaign.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("plan")
@@ -156,7 +147,7 @@ def _process(
         if todo:
             pending[organization] = todo
     keys = {org.pk: f"campaign:{campaign.pk}:{key_part}:org:{org.pk}" for org in pending}
-    already = set(SentNotification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    already = sent_keys(keys.values())
 
     lines = []
     for organization in sorted(pending, key=lambda o: (o.name, o.pk)):
@@ -195,7 +186,6 @@ def _process(
                 kind=kind,
                 recipients=recipients,
                 context=campaign_context(campaign, organization, days=days_left, drafts=drafts),
-                campaign=campaign,
                 organization=organization,
             )
         )
@@ -204,9 +194,9 @@ def _process(
 
 def _send(*, what: str, about: str, key: str, **message) -> ReminderLine:
     try:
-        sent = send_once(key=key, **message)
+        sent = send_campaign_email(key=key, **message)
     except Exception as exc:
-        # send_once removed its claim: the next run retries.
+        # The outbox removed its claim: the next run retries.
         logger.exception("Échec de l’envoi : %s (%s).", what, key)
         return ReminderLine(f"ÉCHEC : {what} non envoyé : {about} — {exc}", "failed")
     if sent:

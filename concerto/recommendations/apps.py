@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RecommendationsConfig(AppConfig):
     name = "concerto.recommendations"
     verbose_name = _("Recommandations de l’Office")
+
+    def ready(self):
+        from concerto.notifications.reminders import register_reminder
+
+        from .reminders import send_due_recommendation_reminders
+
+        # 15 and 3 days before the due date, on it, and very late.
+        register_reminder("recommendations", send_due_recommendation_reminders)

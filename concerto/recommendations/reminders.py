@@ -1,4 +1,4 @@
-"""Reminders about recommendations awaiting an answer (run by ``send_reminders``).
+"""Reminders about recommendations awaiting an answer (registered in ``apps.py``, run by ``send_reminders``).
 
 For each recommendation received and not answered, on ``today``:
 
@@ -28,11 +28,11 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone, translation
 
-from concerto.campaigns.models import SentNotification
-from concerto.campaigns.reminders import ReminderLine
+from concerto.notifications.outbox import sent_keys
+from concerto.notifications.reminders import ReminderLine
 
 from .models import VERY_LATE_DAYS, Recommendation, State
-from .notifications import addressee_recipients, recommendation_context, send_once
+from .notifications import addressee_recipients, recommendation_context, send_recommendation_email
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def send_due_recommendation_reminders(
     """Send the reminders and notices due on ``today`` (default: the local date).
 
     Returns one French line per recommendation concerned (see
-    ``campaigns.reminders.ReminderLine`` for the ``status`` of each line).
+    ``notifications.reminders.ReminderLine`` for the ``status`` of each line).
     """
     today = today or timezone.localdate()
     lines: list[str] = []
@@ -78,7 +78,7 @@ def send_due_recommendation_reminders(
             jobs: list = []
             with transaction.atomic():
                 # Locked while deciding; the e-mail leaves after the lock is released,
-                # its key claimed first (see notifications.send_once).
+                # its key claimed first (see notifications.outbox.send_once).
                 recommendation = (
                     Recommendation.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("addressee")
@@ -117,7 +117,7 @@ def _process(
     kind, suffix, what = notice
     key = f"recommendation:{recommendation.pk}:{suffix}"
     about = f"recommandation {recommendation.number} — {recommendation.addressee.name}"
-    if SentNotification.objects.filter(key=key).exists():
+    if sent_keys([key]):
         return [ReminderLine(f"{what} déjà envoyé : {about}.", "already_sent")]
     recipients = addressee_recipients(recommendation.addressee_id)
     if not recipients:
@@ -136,7 +136,7 @@ def _process(
 
     def send() -> ReminderLine:
         try:
-            sent = send_once(
+            sent = send_recommendation_email(
                 key=key,
                 kind=kind,
                 recipients=recipients,

@@ -1,7 +1,8 @@
 """``python manage.py send_reminders [--dry-run] [--today AAAA-MM-JJ]``, from cron every hour.
 
+Runs the reminders every app declares (``concerto.notifications.reminders``).
 Idempotent: a reminder is never sent twice, so running it again (or on several
-nodes at once) only sends what is still due. See concerto.campaigns.reminders.
+nodes at once) only sends what is still due.
 """
 
 import datetime
@@ -9,16 +10,14 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from concerto.campaigns.reminders import send_due_reminders
-from concerto.recommendations.reminders import send_due_recommendation_reminders
+from concerto.notifications.reminders import run_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Envoie les rappels des campagnes de mise à jour ouvertes (J-14, J-3… selon la campagne) "
-        "et l’avis de date limite dépassée aux responsables des organisations qui n’ont pas soumis "
-        "toutes leurs mesures. Chaque courriel n’est envoyé qu’une fois : la commande peut être "
-        "lancée toutes les heures par cron, sur plusieurs serveurs à la fois."
+        "Envoie les rappels et avis dus que déclare chaque application (campagnes de mise à jour, "
+        "recommandations…) aux personnes concernées. Chaque courriel n’est envoyé qu’une fois : "
+        "la commande peut être lancée toutes les heures par cron, sur plusieurs serveurs à la fois."
     )
 
     def add_arguments(self, parser):
@@ -35,9 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, today=None, **options):
         day = self._parse_date(today) if today else None
-        lines = send_due_reminders(today=day, dry_run=dry_run)
-        # The Office's recommendations: 15 and 3 days before the due date, on it, and very late.
-        lines += send_due_recommendation_reminders(today=day, dry_run=dry_run)
+        lines = run_reminders(today=day, dry_run=dry_run)
         counts = Counter(getattr(line, "status", "") for line in lines)
         verbose = options.get("verbosity", 1) >= 1
         for line in lines:
