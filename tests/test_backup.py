@@ -1,5 +1,6 @@
 """Backup of a whole plan (export_plan) and its restoration (import_plan FICHIER.json)."""
 
+import ast
 import base64
 import copy
 import datetime
@@ -16,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from concerto.accounts.models import Membership, Role
+from concerto.audit.apps import TRACKED
 from concerto.audit.history import measure_history
 from concerto.backups.services import FORMAT, export_plan, restore_plan
 from concerto.campaigns import services as campaign_services
@@ -556,3 +558,27 @@ def test_refused_document_file_is_removed_with_the_rows(media):
         restore_plan(data=document)
     assert [p for p in media.rglob("*") if p.is_file()] == []
     assert Recommendation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_restored_row_has_its_creation_attributed_to_the_restoration():
+    _wipe_database()
+    call_command("import_plan", str(LEGACY_BACKUP), stdout=StringIO())
+    for label in TRACKED:
+        model = apps.get_model(label)
+        created = model.history.filter(history_type="+", history_change_reason=RESTORE)
+        assert set(model._base_manager.values_list("pk", flat=True)) <= set(
+            created.values_list("id", flat=True)
+        ), label
+
+
+def test_backup_orchestrator_knows_no_app_model():
+    """Each app backs up its own models: the orchestrator imports only Django and the core."""
+    tree = ast.parse((ROOT / "concerto" / "backups" / "services.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert {
+        name for name in imported if name.startswith("concerto.") and not name.startswith("concerto.core")
+    } == set()

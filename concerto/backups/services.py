@@ -169,7 +169,7 @@ def restore_plan(*, data: dict, notes: list[str] | None = None):
     """
     check_format(data)
     registered = sections()
-    ctx = backup.RestoreContext(data, [] if notes is None else notes, written=[])
+    ctx = backup.RestoreContext([] if notes is None else notes, written=[])
     try:
         with recorded_as(source=RESTORE), transaction.atomic():
             for name in RESTORE_ORDER:

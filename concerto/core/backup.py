@@ -150,6 +150,8 @@ def _hashable(ref) -> str:
 class ExportContext:
     """What the sections of one export share.
 
+    ``plan`` is the plan backed up (read again by the plans section, inside
+    the export's snapshot).
     ``org``/``user`` return the natural key of an organization or a person and
     add it to the ones the document lists (written by the organizations and
     accounts sections, after the others). ``remember(kind, pk, ref)`` records
@@ -193,13 +195,12 @@ class ExportContext:
 class RestoreContext:
     """What the sections of one restoration share.
 
-    ``where`` is the place being written, for the messages; ``notes`` what
+    ``plan`` is the restored plan (set by the plans section); ``where`` is the place being written, for the messages; ``notes`` what
     was not restored as the document says; ``written`` the files written in
     the storage, removed if the restoration fails.
     """
 
-    def __init__(self, data: dict, notes: list[str], written: list):
-        self.data = data
+    def __init__(self, notes: list[str], written: list):
         self.notes = notes
         self.written = written
         self.where = "document"
