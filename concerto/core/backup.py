@@ -195,9 +195,11 @@ class ExportContext:
 class RestoreContext:
     """What the sections of one restoration share.
 
-    ``plan`` is the restored plan (set by the plans section); ``where`` is the place being written, for the messages; ``notes`` what
-    was not restored as the document says; ``written`` the files written in
-    the storage, removed if the restoration fails.
+    ``plan`` is the restored plan (set by the plans section); ``where`` the
+    place being written, for the messages; ``notes`` what was not restored as
+    the document says; ``written`` the files written in the storage, removed
+    if the restoration fails. ``remember(kind, ref, obj)`` / ``get(kind, ref)``
+    name the restored objects by their natural keys, for the sections after.
     """
 
     def __init__(self, notes: list[str], written: list):
