@@ -1,5 +1,6 @@
 """Backup of a whole plan (export_plan) and its restoration (import_plan FICHIER.json)."""
 
+import ast
 import base64
 import copy
 import datetime
@@ -16,11 +17,12 @@ from django.db import connection
 from django.utils import timezone
 
 from concerto.accounts.models import Membership, Role
+from concerto.audit.apps import TRACKED
 from concerto.audit.history import measure_history
 from concerto.backups.services import FORMAT, export_plan, restore_plan
 from concerto.campaigns import services as campaign_services
 from concerto.campaigns.models import Campaign, Draft, DraftComment
-from concerto.cases.models import Case
+from concerto.cases.models import Case, Meeting, Solution, WorkingGroupMember
 from concerto.core.archiving import archive
 from concerto.core.audit import RESTORE
 from concerto.core.dataload import DataError
@@ -28,7 +30,7 @@ from concerto.notifications.models import SentNotification
 from concerto.organizations.models import Organization
 from concerto.plans.models import Measure, Plan, ProgressReport
 from concerto.recommendations import services as recommendation_services
-from concerto.recommendations.models import Attachment, Recommendation
+from concerto.recommendations.models import Answer, Attachment, Recommendation
 from concerto.recommendations.reminders import send_due_recommendation_reminders
 from concerto.reports.models import Format, Publication, PublishedDocument
 
@@ -36,6 +38,9 @@ from .conftest import REAL_PLAN_FILE, ROOT
 from .factories import build_clean_plan
 
 CASES_FILE = ROOT / "data" / "cases" / "cellule-2022-2023.yaml"
+# Written by the export_plan of the first version of the format (the full_plan
+# scenario below): later versions must still restore it.
+LEGACY_BACKUP = ROOT / "tests" / "fixtures" / "plan-export-1-pole-2019-2024.json"
 PLAN = "pole-2019-2024"
 AS_OF = datetime.date(2023, 3, 31)
 OFFICE = "office-des-professions-du-quebec"
@@ -395,3 +400,186 @@ def test_yaml_plan_files_are_still_imported(organizations):
 def test_export_of_an_unknown_plan_names_the_known_ones(real_plan):
     with pytest.raises(CommandError, match="Plan « inconnu » introuvable .*pole-2019-2024"):
         call_command("export_plan", "inconnu", stdout=StringIO())
+
+
+# --- a backup written by an earlier version -------------------------------------
+
+
+def _legacy() -> dict:
+    return json.loads(LEGACY_BACKUP.read_text(encoding="utf-8"))
+
+
+def _without_owners(document: dict) -> dict:
+    """The document without the owners of recommendations and cases, which the
+    legacy file predates (written once the models have them)."""
+    document = copy.deepcopy(document)
+    for key in ("recommendations", "cases"):
+        for entry in document[key]:
+            entry.pop("owner", None)
+    return _without_date(document)
+
+
+@pytest.mark.django_db
+def test_legacy_backup_restores_every_row():
+    _wipe_database()
+    out = StringIO()
+    call_command("import_plan", str(LEGACY_BACKUP), stdout=out)
+
+    assert (
+        f"Plan « {PLAN} » restauré depuis {LEGACY_BACKUP} : 15 mesure(s), 16 état(s) d’avancement "
+        "(toutes versions), 1 campagne(s), 2 rapport(s) publié(s), 2 recommandation(s), 2 cas."
+        in out.getvalue()
+    )
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (
+            Organization,
+            get_user_model(),
+            Plan,
+            Measure,
+            ProgressReport,
+            Campaign,
+            Draft,
+            DraftComment,
+            SentNotification,
+            Publication,
+            PublishedDocument,
+            Recommendation,
+            Answer,
+            Attachment,
+            Case,
+            WorkingGroupMember,
+            Meeting,
+            Solution,
+        )
+    }
+    document = _legacy()
+    assert counts == {
+        "Organization": 15,
+        "User": 2,
+        "Plan": 1,
+        "Measure": 15,
+        "ProgressReport": 16,
+        "Campaign": 1,
+        "Draft": 15,
+        "DraftComment": 2,
+        "SentNotification": 3,
+        "Publication": 2,
+        "PublishedDocument": 3,
+        "Recommendation": 2,
+        "Answer": 1,
+        "Attachment": 2,
+        "Case": 2,
+        "WorkingGroupMember": sum(len(c["working_group"]) for c in document["cases"]),
+        "Meeting": sum(len(c["meetings"]) for c in document["cases"]),
+        "Solution": sum(len(c["solutions"]) for c in document["cases"]),
+    }
+
+
+@pytest.mark.django_db
+def test_legacy_backup_restores_key_values():
+    _wipe_database()
+    call_command("import_plan", str(LEGACY_BACKUP), stdout=StringIO())
+
+    plan = Plan.objects.get(slug=PLAN)
+    assert plan.owner.code == OFFICE
+    v1, v2 = ProgressReport.objects.filter(measure__number=13, as_of=AS_OF).order_by("version")
+    assert (v1.percent, v1.is_current, v2.percent, v2.is_current, v2.replaces) == (93, False, 95, True, v1)
+    assert v2.validated_by.username == "coordo" and v2.validated_at.isoformat().startswith("2026-11-29")
+    draft = Draft.objects.get(measure__number=13)
+    assert draft.state == Draft.State.VALIDATED
+    assert [row["indicator"] for row in draft.values] == [draft.measure.indicators.get().pk]
+    assert Draft.objects.get(measure__number=12).return_comment == "Préciser l’état."
+    assert Publication.objects.get(version=1).superseded_by == Publication.objects.get(version=2)
+    recommendation = Recommendation.objects.get(number="REC-2024-001")
+    written = next(r for r in _legacy()["recommendations"] if r["number"] == "REC-2024-001")
+    assert (
+        recommendation.state,
+        recommendation.received_on.isoformat(),
+        recommendation.due_on.isoformat(),
+    ) == (
+        written["state"],
+        "2024-04-05",
+        written["due_on"],
+    )
+    assert recommendation.answer.text == "Les garanties seront élargies en 2025."
+    assert recommendation.cases.get().reference == "CAS-2021-001"
+    with Attachment.objects.get(answer=recommendation.answer).file.open("rb") as handle:
+        assert handle.read() == PDF_BYTES
+    late = Recommendation.objects.get(number="REC-2024-002")
+    keys = set(SentNotification.objects.values_list("key", flat=True))
+    assert f"recommendation:{late.pk}:very_late" in keys
+    assert f"draft:{draft.pk}:draft_validated:v3" in keys
+    assert Measure.objects.get(number=15).archived_at is not None
+    assert not get_user_model().objects.get(username="mess").is_active
+
+
+@pytest.mark.django_db
+def test_legacy_backup_exports_again_as_it_was_written(tmp_path):
+    _wipe_database()
+    call_command("import_plan", str(LEGACY_BACKUP), stdout=StringIO())
+    _path, again = _export(tmp_path)
+    assert _without_owners(again) == _without_owners(_legacy())
+
+
+@pytest.mark.django_db
+def test_value_refused_by_the_model_is_named_in_french_and_nothing_is_written(media):
+    _wipe_database()
+    document = _legacy()
+    measure = next(m for m in document["measures"] if m["number"] == 13)
+    measure["progress"][1]["percent"] = 150
+    with pytest.raises(
+        DataError,
+        match=r"mesure 13, état au 2023-03-31 \(version 2\), champ « percent » : "
+        r"Assurez-vous que cette valeur est inférieure ou égale à 100\. Rien n’a été écrit\.",
+    ):
+        restore_plan(data=document)
+    assert _counts() == dict.fromkeys(_counts(), 0)
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.django_db
+def test_unknown_choice_is_refused_by_the_model_in_french():
+    _wipe_database()
+    document = _legacy()
+    document["cases"][0]["state"] = "perdu"
+    with pytest.raises(DataError, match=r"cas CAS-2021-001, champ « state » : .*perdu.* Rien n’a été écrit"):
+        restore_plan(data=document)
+    assert Plan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_refused_document_file_is_removed_with_the_rows(media):
+    _wipe_database()
+    document = _legacy()
+    document["recommendations"][1]["title"] = ""
+    with pytest.raises(
+        DataError, match="recommandation REC-2024-002, champ « title » : valeur obligatoire vide"
+    ):
+        restore_plan(data=document)
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+    assert Recommendation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_restored_row_has_its_creation_attributed_to_the_restoration():
+    _wipe_database()
+    call_command("import_plan", str(LEGACY_BACKUP), stdout=StringIO())
+    for label in TRACKED:
+        model = apps.get_model(label)
+        created = model.history.filter(history_type="+", history_change_reason=RESTORE)
+        assert set(model._base_manager.values_list("pk", flat=True)) <= set(
+            created.values_list("id", flat=True)
+        ), label
+
+
+def test_backup_orchestrator_knows_no_app_model():
+    """Each app backs up its own models: the orchestrator imports only Django and the core."""
+    tree = ast.parse((ROOT / "concerto" / "backups" / "services.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert {
+        name for name in imported if name.startswith("concerto.") and not name.startswith("concerto.core")
+    } == set()

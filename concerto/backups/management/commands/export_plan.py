@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from concerto.backups.services import FORMAT, export_plan, missing_files
+from concerto.backups.services import FORMAT, export_plan, missing_files, summary
 from concerto.core.dataload import DataError
 from concerto.plans.management.commands._helpers import get_plan
 
@@ -48,10 +48,4 @@ class Command(BaseCommand):
         except OSError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(f"{output} : écriture impossible ({exc.strerror}).") from exc
-        reports = sum(len(m["progress"]) for m in data["measures"])
-        self.stdout.write(
-            f"Plan « {plan.slug} » sauvegardé dans {output} : {len(data['measures'])} mesure(s), "
-            f"{reports} état(s) d’avancement (toutes versions), {len(data['campaigns'])} campagne(s), "
-            f"{len(data['publications'])} rapport(s) publié(s), {len(data['recommendations'])} "
-            f"recommandation(s), {len(data['cases'])} cas."
-        )
+        self.stdout.write(f"Plan « {plan.slug} » sauvegardé dans {output} : {summary(data)}.")

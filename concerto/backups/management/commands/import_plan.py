@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from concerto.backups.services import restore_plan
+from concerto.backups.services import restore_plan, summary
 from concerto.core.dataload import DataError
 from concerto.plans.importer import import_plan
 
@@ -79,10 +79,4 @@ class Command(BaseCommand):
         if verbosity > 0:
             for note in notes:
                 self.stdout.write(f"  Remarque : {note}")
-        reports = sum(len(m.get("progress", [])) for m in document["measures"])
-        self.stdout.write(
-            f"Plan « {plan.slug} » restauré depuis {path} : {len(document['measures'])} mesure(s), "
-            f"{reports} état(s) d’avancement (toutes versions), {len(document['campaigns'])} campagne(s), "
-            f"{len(document['publications'])} rapport(s) publié(s), "
-            f"{len(document['recommendations'])} recommandation(s), {len(document['cases'])} cas."
-        )
+        self.stdout.write(f"Plan « {plan.slug} » restauré depuis {path} : {summary(document)}.")
