@@ -366,7 +366,9 @@ class TestCheckPlanCommandOnRealPlan:
             call_command("check_plan", "inconnu", stdout=StringIO())
 
     def test_command_refuses_a_bad_date(self, shared_plan):
-        with pytest.raises(CommandError, match="--as-of « 31/03/2023 »"):
+        with pytest.raises(
+            CommandError, match="Date invalide « 31/03/2023 » : une date existante au format AAAA-MM-JJ"
+        ):
             call_command("check_plan", "pole-2019-2024", "--as-of", "31/03/2023", stdout=StringIO())
 
 

@@ -341,7 +341,9 @@ class TestExportStatusCommand:
     def test_command_refuses_a_bad_as_of(self, shared_plan, tmp_path):
         output = tmp_path / "status.json"
 
-        with pytest.raises(CommandError, match="--as-of « 2023-02-30 »"):
+        with pytest.raises(
+            CommandError, match="Date invalide « 2023-02-30 » : une date existante au format AAAA-MM-JJ"
+        ):
             call_command("export_status", SLUG, "--as-of", "2023-02-30", "-o", str(output))
         assert not output.exists()
 
