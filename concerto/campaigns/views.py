@@ -76,12 +76,15 @@ def campaign_open(request, slug):
     plan = get_object_or_404(Plan, slug=slug)
     if not rules.is_coordinator(request.user, plan):
         raise PermissionDenied(_("Seule la coordination du plan peut ouvrir une campagne."))
-    try:
-        as_of = parse_reporting_date(request.POST.get("as_of", ""))
-        deadline = parse_reporting_date(request.POST.get("deadline", ""))
-    except InvalidDate as exc:
-        messages.error(request, exc.message)
+    dates = {}
+    for name, label in (("as_of", _("État au")), ("deadline", _("Date limite"))):
+        try:
+            dates[name] = parse_reporting_date(request.POST.get(name, ""))
+        except InvalidDate as exc:
+            messages.error(request, f"{label} : {exc.message}")
+    if len(dates) < 2:
         return redirect("campaign-list", slug=slug)
+    as_of, deadline = dates["as_of"], dates["deadline"]
     try:
         campaign = services.open_campaign(plan=plan, as_of=as_of, deadline=deadline, opened_by=request.user)
     except ValidationError as exc:
