@@ -72,7 +72,7 @@ def organizations(db):
 def real_plan(organizations):
     from concerto.plans.importer import import_plan
 
-    return import_plan(path=REAL_PLAN_FILE).plan
+    return import_plan(path=REAL_PLAN_FILE).subject
 
 
 @pytest.fixture

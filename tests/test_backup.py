@@ -307,7 +307,7 @@ def test_restored_rows_are_attributed_to_the_restoration(full_plan, tmp_path):
     record = Measure.history.get(number=13)
     assert (record.history_type, record.history_change_reason, record.history_user) == ("+", RESTORE, None)
     entries = measure_history(Measure.objects.get(number=13))
-    assert {entry.who for entry in entries} == {"Restauration d’une sauvegarde"}
+    assert {entry.who for entry in entries} == {"Restauration"}
 
 
 def test_restoring_a_plan_that_exists_is_refused_and_writes_nothing(full_plan, tmp_path):

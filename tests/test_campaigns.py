@@ -136,6 +136,17 @@ def test_opening_with_a_past_deadline_is_refused_in_french(people, real_plan):
     assert Campaign.objects.count() == 0
 
 
+def test_opening_with_a_bad_date_names_the_field_and_the_value(people, real_plan):
+    response = _as(people["coordinator"]).post(
+        reverse("campaign-open", args=[PLAN]), {"as_of": "2025-02-30", "deadline": "2099-01-01"}, follow=True
+    )
+    assert (
+        "État au : Date invalide « 2025-02-30 » : une date existante au format AAAA-MM-JJ est attendue"
+        in response.content.decode()
+    )
+    assert Campaign.objects.count() == 0
+
+
 def test_editor_saves_then_submits_a_measure_of_their_organization(people, campaign):
     client = _as(people["editor"])
     draft = campaign.drafts.get(measure__number=13)

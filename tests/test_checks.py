@@ -37,7 +37,7 @@ def imported_once(django_db_setup, django_db_blocker):
     """The real files imported once per class of read-only tests, rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
         import_organizations(path=ORGANIZATIONS_FILE)
-        yield import_plan(path=REAL_PLAN_FILE).plan
+        yield import_plan(path=REAL_PLAN_FILE).subject
         transaction.set_rollback(True)
 
 
@@ -366,7 +366,9 @@ class TestCheckPlanCommandOnRealPlan:
             call_command("check_plan", "inconnu", stdout=StringIO())
 
     def test_command_refuses_a_bad_date(self, shared_plan):
-        with pytest.raises(CommandError, match="--as-of « 31/03/2023 »"):
+        with pytest.raises(
+            CommandError, match="Date invalide « 31/03/2023 » : une date existante au format AAAA-MM-JJ"
+        ):
             call_command("check_plan", "pole-2019-2024", "--as-of", "31/03/2023", stdout=StringIO())
 
 

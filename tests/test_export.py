@@ -56,7 +56,7 @@ def imported_once(django_db_setup, django_db_blocker):
     """The real files imported once per class of read-only tests, rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
         import_organizations(path=ORGANIZATIONS_FILE)
-        yield import_plan(path=REAL_PLAN_FILE).plan
+        yield import_plan(path=REAL_PLAN_FILE).subject
         transaction.set_rollback(True)
 
 
@@ -341,7 +341,9 @@ class TestExportStatusCommand:
     def test_command_refuses_a_bad_as_of(self, shared_plan, tmp_path):
         output = tmp_path / "status.json"
 
-        with pytest.raises(CommandError, match="--as-of « 2023-02-30 »"):
+        with pytest.raises(
+            CommandError, match="Date invalide « 2023-02-30 » : une date existante au format AAAA-MM-JJ"
+        ):
             call_command("export_status", SLUG, "--as-of", "2023-02-30", "-o", str(output))
         assert not output.exists()
 

@@ -41,10 +41,10 @@ def real_entry_count():
 
 
 def test_import_creates_every_organization_of_the_real_file():
-    counts = import_organizations(path=ORGANIZATIONS_FILE)
+    result = import_organizations(path=ORGANIZATIONS_FILE)
 
     total = real_entry_count()
-    assert counts == {"created": total, "updated": 0, "unchanged": 0}
+    assert (result.created, result.updated, result.unchanged) == (total, 0, 0)
     assert Organization.objects.count() == total
 
 
@@ -52,9 +52,9 @@ def test_import_is_idempotent():
     import_organizations(path=ORGANIZATIONS_FILE)
     before = snapshot()
 
-    counts = import_organizations(path=ORGANIZATIONS_FILE)
+    result = import_organizations(path=ORGANIZATIONS_FILE)
 
-    assert counts == {"created": 0, "updated": 0, "unchanged": real_entry_count()}
+    assert (result.created, result.updated, result.unchanged) == (0, 0, real_entry_count())
     assert snapshot() == before
 
 
@@ -75,9 +75,9 @@ def test_import_updates_only_the_changed_entry(tmp_path):
     import_organizations(path=write(tmp_path, entry("alpha") + entry("beta")))
     beta_pk = Organization.objects.get(code="beta").pk
 
-    counts = import_organizations(path=write(tmp_path, entry("alpha", name="Alpha renommé") + entry("beta")))
+    result = import_organizations(path=write(tmp_path, entry("alpha", name="Alpha renommé") + entry("beta")))
 
-    assert counts == {"created": 0, "updated": 1, "unchanged": 1}
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert Organization.objects.get(code="alpha").name == "Alpha renommé"
     assert Organization.objects.get(code="beta").pk == beta_pk
 
@@ -240,9 +240,9 @@ def test_two_orders_can_swap_their_order_numbers(tmp_path):
 
     import_organizations(path=write(tmp_path, orders(1, 2)))
 
-    counts = import_organizations(path=write(tmp_path, orders(2, 1)))
+    result = import_organizations(path=write(tmp_path, orders(2, 1)))
 
-    assert counts == {"created": 0, "updated": 2, "unchanged": 0}
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
     assert dict(Organization.objects.values_list("code", "order_number")) == {"alpha": 2, "beta": 1}
 
 

@@ -135,7 +135,7 @@ def test_first_import_creates_the_plan(organizations):
 
     assert result.changed is True
     assert result.created > 0
-    assert result.plan.slug == "pole-2019-2024"
+    assert result.subject.slug == "pole-2019-2024"
     assert counts() == (1, 15, 15)
 
 
@@ -287,7 +287,7 @@ def test_file_dropping_an_existing_measure_is_refused(imported, tmp_path):
 def test_file_without_a_measure_imports_into_an_empty_database(organizations, tmp_path):
     result = import_plan(path=write(tmp_path, drop_measure_16(REAL)))
 
-    assert sorted(result.plan.measures.values_list("number", flat=True))[-1] == 15
+    assert sorted(result.subject.measures.values_list("number", flat=True))[-1] == 15
 
 
 def test_file_dropping_a_theme_is_refused(imported, tmp_path):

@@ -209,7 +209,9 @@ def test_working_report_with_a_bad_date_is_refused_in_french(client, coordinator
         reverse("report-download", kwargs={"slug": PLAN}), {"as_of": "31/03/2023", "format": "pdf"}
     )
     assert response.status_code == 400
-    assert "Date AAAA-MM-JJ attendue" in response.content.decode()
+    assert (
+        "Date invalide « 31/03/2023 » : une date existante au format AAAA-MM-JJ" in response.content.decode()
+    )
 
 
 def test_staff_publishes_from_the_report_page(client, coordinator, real_plan):

@@ -249,7 +249,7 @@ def imported_once(django_db_setup, django_db_blocker):
     """The real files imported once for this module's read-only tests, rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
         import_organizations(path=ORGANIZATIONS_FILE)
-        yield import_plan(path=REAL_PLAN_FILE).plan
+        yield import_plan(path=REAL_PLAN_FILE).subject
         transaction.set_rollback(True)
 
 

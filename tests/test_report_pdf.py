@@ -35,7 +35,7 @@ def real_pdf(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         import_organizations(path=ORGANIZATIONS_FILE)
-        plan = import_plan(path=REAL_PLAN_FILE).plan
+        plan = import_plan(path=REAL_PLAN_FILE).subject
         content = render_pdf(build_report(plan, AS_OF))
         transaction.set_rollback(True)
     return content

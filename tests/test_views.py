@@ -168,6 +168,48 @@ def test_api_rejects_a_malformed_date_with_a_french_message(client, real_plan):
     assert "31/03/2023" in response.json()["error"]
 
 
+def test_api_refuses_a_day_that_does_not_exist_naming_it(client, real_plan):
+    response = client.get(reverse("api-plan-status", kwargs={"slug": PLAN}), {"as_of": "2023-02-30"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "Date invalide « 2023-02-30 » : une date existante au format AAAA-MM-JJ est attendue "
+        "(par exemple 2023-03-31)."
+    }
+
+
+def test_measure_page_refuses_a_bad_date_instead_of_showing_another(client, real_plan):
+    # It used to show the latest state silently.
+    response = client.get(
+        reverse("measure-detail", kwargs={"slug": PLAN, "number": 13}), {"as_of": "31/03/2024"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Date invalide « 31/03/2024 » : une date existante au format AAAA-MM-JJ est attendue" in html
+    assert "État d’avancement au" not in html
+    assert "Aucun état d’avancement à cette date." in html
+
+
+def test_measure_page_shows_the_requested_date(client, real_plan):
+    response = client.get(
+        reverse("measure-detail", kwargs={"slug": PLAN, "number": 13}), {"as_of": "2023-03-31"}
+    )
+    assert response.status_code == 200
+    assert "État d’avancement au 31 mars 2023" in response.content.decode()
+
+
+def test_plan_page_refuses_a_bad_date_with_a_form_error(client, real_plan):
+    response = client.get(reverse("plan-detail", kwargs={"slug": PLAN}), {"as_of": "2023-02-30"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Date invalide « 2023-02-30 » : une date existante au format AAAA-MM-JJ est attendue" in html
+
+
+def test_plan_page_refuses_a_date_without_progress(client, real_plan):
+    response = client.get(reverse("plan-detail", kwargs={"slug": PLAN}), {"as_of": "2020-01-01"})
+    assert response.status_code == 400
+    assert "Certains filtres sont invalides" in response.content.decode()
+
+
 def test_api_returns_the_status_at_the_requested_date(client, real_plan):
     response = client.get(reverse("api-plan-status", kwargs={"slug": PLAN}), {"as_of": "2023-03-31"})
     data = response.json()

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerto.campaigns.models import Campaign, Draft
-from concerto.core.audit import IMPORT, RESTORE
+from concerto.core.audit import SOURCE_LABELS
 from concerto.organizations.models import Organization
 from concerto.plans.models import (
     Collaborator,
@@ -435,10 +435,8 @@ def _subject(model, record, lookup: _Lookup) -> str:
 def _who(record) -> tuple[str, bool]:
     if record.history_user_id is not None and record.history_user is not None:
         return _user_name(record.history_user), False
-    if record.history_change_reason == IMPORT:
-        return _("Importation"), True
-    if record.history_change_reason == RESTORE:
-        return _("Restauration d’une sauvegarde"), True
+    if record.history_change_reason in SOURCE_LABELS:
+        return str(SOURCE_LABELS[record.history_change_reason]), True
     return _("Système"), True
 
 

@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.organizations.models import Organization
 from concerto.plans.models import Plan, Status
 
@@ -17,11 +16,12 @@ from . import rules, services
 from .models import Campaign, Draft
 
 
-def _parse_date(value: str) -> datetime.date:
+def _parse_date(value: str):
+    """The date in the address: an address with a bad date names no campaign."""
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise Http404(_("Date invalide.")) from exc
+        return parse_reporting_date(value)
+    except InvalidDate as exc:
+        raise Http404(exc.message) from exc
 
 
 def get_campaign_for_user(user, slug: str, as_of: str) -> Campaign:
@@ -76,15 +76,15 @@ def campaign_open(request, slug):
     plan = get_object_or_404(Plan, slug=slug)
     if not rules.is_coordinator(request.user, plan):
         raise PermissionDenied(_("Seule la coordination du plan peut ouvrir une campagne."))
-    try:
-        as_of = datetime.date.fromisoformat(request.POST.get("as_of", ""))
-        deadline = datetime.date.fromisoformat(request.POST.get("deadline", ""))
-    except ValueError:
-        messages.error(
-            request,
-            _("Dates invalides : « État au » et « Date limite » sont attendues au format AAAA-MM-JJ."),
-        )
+    dates = {}
+    for name, label in (("as_of", _("État au")), ("deadline", _("Date limite"))):
+        try:
+            dates[name] = parse_reporting_date(request.POST.get(name, ""))
+        except InvalidDate as exc:
+            messages.error(request, f"{label} : {exc.message}")
+    if len(dates) < 2:
         return redirect("campaign-list", slug=slug)
+    as_of, deadline = dates["as_of"], dates["deadline"]
     try:
         campaign = services.open_campaign(plan=plan, as_of=as_of, deadline=deadline, opened_by=request.user)
     except ValidationError as exc:

@@ -34,13 +34,13 @@ Cases absent from the file are left alone.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
-from concerto.core.dataload import DataError, at, load_yaml, require
+from concerto.core.audit import IMPORT, recorded_as
+from concerto.core.dataload import DataError, Fields, ImportResult, load_yaml
 from concerto.organizations.models import Organization
 from concerto.plans.models import Measure, Plan
 
@@ -49,61 +49,15 @@ from .models import Case, CaseState, Meeting, ProblemKind, Solution, WorkingGrou
 SCHEMA = "concerto.cases/1"
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    details: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted)
-
-
-def _text(entry, name: str, where: str) -> str:
-    value = entry.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise DataError(f"{at(entry, where)}, champ « {name} » : texte attendu.")
-    return value.strip()
-
-
-def _date(entry, name: str, where: str, *, required: bool = False) -> datetime.date | None:
-    value = entry.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        raise DataError(f"{at(entry, where)}, champ « {name} » : date AAAA-MM-JJ attendue.")
-    return value
-
-
-def _list(entry, name: str, where: str) -> list:
-    value = entry.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DataError(f"{at(entry, where)}, champ « {name} » : liste attendue.")
-    return value
-
-
-def _choice(entry, name: str, where: str, choices, default=None) -> str:
-    value = entry.get(name, default)
-    if value not in choices.values:
-        known = ", ".join(choices.values)
-        raise DataError(f"{at(entry, where)}, champ « {name} » : valeur « {value} » inconnue ({known}).")
-    return value
-
-
 def _validate(document: dict, path: Path) -> tuple[Plan, list[dict]]:
     where = str(path)
     if document.get("schema") != SCHEMA:
         raise DataError(f"{where}: le champ « schema » doit valoir « {SCHEMA} ».")
-    slug = require(document, "plan", str, where)
+    doc = Fields(document, where)
+    slug = doc.str("plan", required=True)
     plan = Plan.objects.filter(slug=slug).first()
     if plan is None:
-        raise DataError(f"{at(document, where)}, champ « plan » : plan « {slug} » introuvable.")
+        raise doc.error("plan", f"plan « {slug} » introuvable.")
     organizations = {o.code: o for o in Organization.objects.all()}
     measures = {m.number: m for m in Measure.objects.filter(plan=plan)}
 
@@ -112,107 +66,93 @@ def _validate(document: dict, path: Path) -> tuple[Plan, list[dict]]:
             raise DataError(f"{field_where} : organisation inconnue « {code} ».")
         return organizations[code]
 
-    def organization_list(entry, name: str, c_where: str) -> list[Organization]:
-        result = [organization(code, f"{c_where}, champ « {name} »") for code in _list(entry, name, c_where)]
+    def organization_list(c: Fields, name: str) -> list[Organization]:
+        result = [organization(code, f"{c.where}, champ « {name} »") for code in c.list(name)]
         if len({o.pk for o in result}) != len(result):
-            raise DataError(f"{c_where}, champ « {name} » : organisation en double.")
+            raise c.error(name, "organisation en double.")
         return result
 
     cases = []
     references = set()
-    for entry in require(document, "cases", list, where):
-        reference = require(entry, "reference", str, f"{where}, cas").strip()
-        c_where = at(entry, f"{where}, cas {reference}")
+    for entry in doc.list("cases", required=True):
+        reference = Fields(entry, f"{where}, cas").str("reference", required=True)
+        c = Fields(entry, f"{where}, cas {reference}")
+        c_where = c.where
         if reference in references:
             raise DataError(f"{c_where} : référence en double.")
         references.add(reference)
-        percent = entry.get("percent")
-        if percent is not None and (
-            isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100
-        ):
-            raise DataError(
-                f"{c_where}, champ « percent » : pourcentage entier de 0 à 100 attendu, pas « {percent} »."
-            )
         linked = []
-        for number in _list(entry, "measures", c_where):
+        for number in c.list("measures"):
             if isinstance(number, bool) or not isinstance(number, int) or number not in measures:
-                raise DataError(f"{c_where}, champ « measures » : la mesure « {number} » n’existe pas.")
+                raise c.error("measures", f"la mesure « {number} » n’existe pas.")
             linked.append(measures[number])
-        state = _choice(entry, "state", c_where, CaseState, CaseState.OPENED)
-        transfer = entry.get("transfer")
+        state = c.choice("state", CaseState, default=CaseState.OPENED)
+        transfer = c.dict("transfer")
         values = {
-            "title": require(entry, "title", str, c_where).strip(),
-            "profession": _text(entry, "profession", c_where),
+            "title": c.str("title", required=True),
+            "profession": c.str("profession"),
             "raised_by": organization(entry["raised_by"], f"{c_where}, champ « raised_by »")
             if entry.get("raised_by") is not None
             else None,
-            "raised_by_text": _text(entry, "raised_by_text", c_where),
-            "raised_on": _date(entry, "raised_on", c_where),
-            "raised_on_text": _text(entry, "raised_on_text", c_where),
-            "problem_kind": _choice(entry, "problem", c_where, ProblemKind),
-            "description": _text(entry, "description", c_where),
+            "raised_by_text": c.str("raised_by_text"),
+            "raised_on": c.date("raised_on"),
+            "raised_on_text": c.str("raised_on_text"),
+            "problem_kind": c.choice("problem", ProblemKind),
+            "description": c.str("description"),
             "state": state,
             "transferred_to": None,
             "transferred_on": None,
             "transferred_on_text": "",
             "transfer_reason": "",
-            "percent": percent,
-            "component_label": _text(entry, "component_label", c_where),
-            "source": _text(entry, "source", c_where),
+            "percent": c.percent("percent"),
+            "component_label": c.str("component_label"),
+            "source": c.str("source"),
         }
         if transfer is not None:
-            if not isinstance(transfer, dict):
-                raise DataError(f"{c_where}, champ « transfer » : dictionnaire attendu.")
-            t_where = at(transfer, f"{c_where}, transfert")
-            values["transferred_to"] = organization(require(transfer, "to", str, t_where), t_where)
-            values["transferred_on"] = _date(transfer, "on", t_where)
-            values["transferred_on_text"] = _text(transfer, "on_text", t_where)
-            values["transfer_reason"] = _text(transfer, "reason", t_where)
+            t = Fields(transfer, f"{c_where}, transfert")
+            values["transferred_to"] = organization(t.str("to", required=True), t.where)
+            values["transferred_on"] = t.date("on")
+            values["transferred_on_text"] = t.str("on_text")
+            values["transfer_reason"] = t.str("reason")
         if (state == CaseState.TRANSFERRED) != (transfer is not None):
             raise DataError(
                 f"{c_where} : « transfer » est requis pour l’état « transferred », et seulement lui."
             )
         if values["component_label"] and not linked:
-            raise DataError(f"{c_where}, champ « component_label » : aucune mesure liée.")
+            raise c.error("component_label", "aucune mesure liée.")
         members = []
-        for m_index, m_entry in enumerate(_list(entry, "working_group", c_where), 1):
-            m_where = at(m_entry, f"{c_where}, membre {m_index} du groupe de travail")
-            if not isinstance(m_entry, dict):
-                raise DataError(f"{m_where} : dictionnaire attendu.")
-            org = organization(m_entry["org"], m_where) if m_entry.get("org") is not None else None
-            role = _text(m_entry, "role", m_where)
+        for m_index, m_entry in enumerate(c.list("working_group"), 1):
+            m = Fields(m_entry, f"{c_where}, membre {m_index} du groupe de travail")
+            org = organization(m_entry["org"], m.where) if m_entry.get("org") is not None else None
+            role = m.str("role")
             if org is None and not role:
-                raise DataError(f"{m_where} : indiquer « org » ou « role ».")
-            members.append(
-                {"organization": org, "person_name": _text(m_entry, "person", m_where), "role": role}
-            )
+                raise DataError(f"{m.where} : indiquer « org » ou « role ».")
+            members.append({"organization": org, "person_name": m.str("person"), "role": role})
         meetings = []
-        for g_index, g_entry in enumerate(_list(entry, "meetings", c_where), 1):
-            g_where = at(g_entry, f"{c_where}, rencontre {g_index}")
-            if not isinstance(g_entry, dict):
-                raise DataError(f"{g_where} : dictionnaire attendu.")
+        for g_index, g_entry in enumerate(c.list("meetings"), 1):
+            g = Fields(g_entry, f"{c_where}, rencontre {g_index}")
             meetings.append(
                 {
-                    "date": _date(g_entry, "date", g_where, required=True),
-                    "participants": _text(g_entry, "participants", g_where),
-                    "minutes": _text(g_entry, "minutes", g_where),
+                    "date": g.date("date", required=True),
+                    "participants": g.str("participants"),
+                    "minutes": g.str("minutes"),
                 }
             )
         solutions = []
-        for s_index, s_entry in enumerate(_list(entry, "solutions", c_where), 1):
-            s_where = at(s_entry, f"{c_where}, solution {s_index}")
+        for s_index, s_entry in enumerate(c.list("solutions"), 1):
+            s = Fields(s_entry, f"{c_where}, solution {s_index}")
             solutions.append(
                 {
-                    "text": require(s_entry, "text", str, s_where).strip(),
-                    "state": _choice(s_entry, "state", s_where, Solution.State, Solution.State.PROPOSED),
+                    "text": s.str("text", required=True),
+                    "state": s.choice("state", Solution.State, default=Solution.State.PROPOSED),
                 }
             )
         cases.append(
             {
                 "reference": reference,
                 "values": values,
-                "orders": organization_list(entry, "orders", c_where),
-                "organizations": organization_list(entry, "organizations", c_where),
+                "orders": organization_list(c, "orders"),
+                "organizations": organization_list(c, "organizations"),
                 "measures": linked,
                 "members": members,
                 "meetings": meetings,
@@ -239,11 +179,14 @@ def _sync_rows(queryset, model, case: Case, wanted: list[dict], keys: tuple, res
     rows = [
         model(case=case, **({"position": i} if positioned else {}), **row) for i, row in enumerate(wanted)
     ]
-    model.objects.bulk_create(rows)
+    # Through simple_history, so that each new row has its history row (attributed
+    # to the import by ``recorded_as``), as if it had been saved one by one.
+    bulk_create_with_history(rows, model)
     result.created += len(rows)
     result.details.append(f"{label} remplacés")
 
 
+@recorded_as(source=IMPORT)
 @transaction.atomic
 def import_cases(*, path: Path) -> ImportResult:
     """Create or update the cases of a ``concerto.cases/1`` file. All-or-nothing, idempotent."""

@@ -9,6 +9,9 @@ signed-in user is taken from ``HistoryRequestMiddleware``. Outside a request
     with recorded_as(source=IMPORT):
         import_plan(path=path)
 
+Management commands say it once, with ``ConcertoCommand.attribution``
+(``concerto.core.management.base``).
+
 Writes that bypass ``save()`` — ``QuerySet.update()`` — send no signal:
 call ``record_update(instance)`` after reloading the instance, so that the
 trail has the new state too.
@@ -19,6 +22,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
@@ -28,6 +32,16 @@ IMPORT = "import"
 
 RESTORE = "restore"
 """Change reason of what the restoration of a backup wrote (``concerto.backups``)."""
+
+SCHEDULED = "scheduled"
+"""Change reason of what a scheduled command (run by cron or a timer) wrote."""
+
+SOURCE_LABELS = {
+    IMPORT: _("Importation"),
+    RESTORE: _("Restauration"),
+    SCHEDULED: _("Tâche planifiée"),
+}
+"""How the audit pages name a change made by no one but a source."""
 
 _user: ContextVar = ContextVar("concerto_audit_user", default=None)
 _source: ContextVar = ContextVar("concerto_audit_source", default="")

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from concerto.core.dataload import DataError, at, impossible_date, load_yaml, require
+from concerto.core.dataload import DataError, Fields, at, impossible_date, load_yaml
 
 SCHEMA = "concerto.holidays/1"
 
@@ -162,26 +162,14 @@ def _proclaimed() -> dict[date, str]:
         unknown = sorted(set(entry) - {"date", "name", "source"})
         if unknown:
             raise DataError(f"{where}: champ(s) inconnu(s) : {', '.join(map(str, unknown))}.")
-        day = _entry_date(entry.get("date"), where)
-        name = require(entry, "name", str, where).strip()
-        require(entry, "source", str, where)
+        fields = Fields(entry, where)
+        day = fields.date("date", required=True)
+        name = fields.str("name", required=True)
+        fields.str("source", required=True)
         if day in holidays:
             raise DataError(f"{where}, champ « date » : le {day.isoformat()} est déjà listé.")
         holidays[day] = name
     return dict(sorted(holidays.items()))
-
-
-def _entry_date(value, where: str) -> date:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise DataError(f"{where}, champ « date » : valeur obligatoire manquante.")
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value  # YAML reads an unquoted 2024-06-25 as a date
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise DataError(f"{where}, champ « date » : « {value} » n’est pas une date AAAA-MM-JJ valide.")
 
 
 def proclaimed_holidays() -> dict[date, str]:

@@ -1,9 +1,21 @@
-"""Shared helpers for the all-or-nothing imports of files in data/."""
+"""Shared helpers for the all-or-nothing imports of files in data/: the YAML
+loader that remembers lines, the one typed field reader (:class:`Fields`) and
+the one :class:`ImportResult`."""
 
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from .dates import InvalidDate, parse_reporting_date
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class DataError(ValueError):
@@ -56,20 +68,158 @@ def load_yaml(path: Path):
     return document
 
 
-def require(entry, field: str, kind: type, where: str):
-    """The value of a required field of the right type, or a DataError."""
-    if not isinstance(entry, dict):
-        raise DataError(f"{where}: l’entrée doit être un dictionnaire.")
-    where = at(entry, where)
-    value = entry.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise DataError(f"{where}, champ « {field} » : valeur obligatoire manquante.")
-    if kind is int and isinstance(value, bool):
-        raise DataError(f"{where}, champ « {field} » : nombre entier attendu.")
-    if not isinstance(value, kind):
-        expected = {str: "texte", int: "nombre entier", list: "liste", dict: "dictionnaire"}
-        raise DataError(f"{where}, champ « {field} » : {expected.get(kind, 'texte ou nombre')} attendu.")
-    return value
+class Fields:
+    """Typed reads of the fields of one entry of a data file.
+
+    The one reader of every importer: ``where`` names the file and the entry
+    (« data/plans/x.yaml, mesure 13 »), the entry's line is added when YAML
+    gave it, and every refusal is a :class:`DataError` naming the field::
+
+        f = Fields(entry, f"{path}, cas {reference}")
+        title = f.str("title", required=True)
+        percent = f.percent("percent")
+
+    Optional fields read as ``""`` (text), ``[]`` (list) or ``None``. Text is
+    stripped; a blank text counts as missing.
+    """
+
+    def __init__(self, entry, where: str):
+        if not isinstance(entry, dict):
+            raise DataError(f"{where}: l’entrée doit être un dictionnaire.")
+        self.entry = entry
+        self.where = at(entry, where)
+
+    def error(self, name: str, reason: str) -> DataError:
+        return DataError(f"{self.where}, champ « {name} » : {reason}")
+
+    def _value(self, name: str, required: bool):
+        value = self.entry.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.error(name, "valeur obligatoire manquante.")
+            return None
+        return value
+
+    def str(self, name: str, *, required: bool = False, numbers: bool = False) -> str:
+        """Text; with ``numbers``, a YAML number (« deadline: 2024 ») is read as its text."""
+        value = self._value(name, required)
+        if value is None:
+            return ""
+        if numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.error(name, "texte attendu.")
+        return value.strip()
+
+    def slug(self, name: str, *, required: bool = True) -> str:
+        value = self.str(name, required=required)
+        if value and not _SLUG.fullmatch(value):
+            raise self.error(
+                name,
+                f"« {value} » n’est pas un identifiant valide (lettres non accentuées, chiffres, traits d’union).",
+            )
+        return value
+
+    def int(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        expected: str = "nombre entier",
+    ) -> int | None:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+        ):
+            raise self.error(name, f"{expected} attendu, pas « {value} ».")
+        return value
+
+    def percent(self, name: str) -> int | None:
+        return self.int(name, minimum=0, maximum=100, expected="pourcentage entier de 0 à 100")
+
+    def decimal(self, name: str, *, places: int = 2) -> Decimal | None:
+        """A positive number, rounded to ``places`` decimals."""
+        value = self._value(name, False)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise self.error(name, "nombre attendu.")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise self.error(name, f"nombre attendu, pas « {value} ».") from exc
+        if not number.is_finite() or number < 0:
+            raise self.error(name, "nombre positif attendu.")
+        return number.quantize(Decimal(1).scaleb(-places))
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        """A day, unquoted in YAML (2023-03-31) or as the text « 2023-03-31 »."""
+        value = self._value(name, required)
+        if value is None:
+            return None
+        try:
+            return parse_reporting_date(value)
+        except InvalidDate as exc:
+            raise self.error(name, f"« {value} » n’est pas une date AAAA-MM-JJ valide.") from exc
+
+    def bool(self, name: str, *, default: bool = False) -> bool:
+        value = self.entry.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(name, f"vrai ou faux (true, false) attendu, pas « {value} ».")
+        return value
+
+    def list(self, name: str, *, required: bool = False) -> list:
+        value = self._value(name, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(name, "liste attendue.")
+        return value
+
+    def dict(self, name: str, *, required: bool = False) -> dict | None:
+        value = self._value(name, required)
+        if value is not None and not isinstance(value, dict):
+            raise self.error(name, "dictionnaire attendu.")
+        return value
+
+    def choice(self, name: str, choices, *, default: str | None = None) -> str:
+        """One of ``choices`` (a Django ``TextChoices`` or an iterable of values);
+        without ``default``, required."""
+        value = self._value(name, default is None)
+        if value is None:
+            return default
+        known = list(getattr(choices, "values", choices))
+        if value not in known:
+            raise self.error(name, f"valeur « {value} » inconnue ({', '.join(map(str, known))}).")
+        return value
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts, and one line per change (shown with ``-v 2``).
+
+    ``subject`` is the main object imported, when there is one (the plan).
+    """
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    details: list[str] = field(default_factory=list)
+    subject: Any = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
 
 
 def impossible_date(path: Path) -> str:

@@ -2,10 +2,24 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.core.widgets import FrenchSelect
 from concerto.organizations.models import Organization
 
 from .models import Status
+
+
+class ReportingDateChoiceField(forms.ChoiceField):
+    """One of the plan's reporting dates; a value that is no date at all is
+    refused with the message of the one reporting-date parser."""
+
+    def validate(self, value):
+        if value:
+            try:
+                parse_reporting_date(value)
+            except InvalidDate as exc:
+                raise forms.ValidationError(exc.message, code="invalid") from exc
+        super().validate(value)
 
 
 class MeasureFilterForm(forms.Form):
@@ -16,7 +30,7 @@ class MeasureFilterForm(forms.Form):
     )
     lead = forms.ChoiceField(label=_("M/O en charge"), required=False, widget=FrenchSelect)
     status = forms.ChoiceField(label=_("État"), required=False)
-    as_of = forms.ChoiceField(label=_("État au"), required=False)
+    as_of = ReportingDateChoiceField(label=_("État au"), required=False)
 
     def __init__(self, data, *, plan, dates):
         super().__init__(data)

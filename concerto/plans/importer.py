@@ -8,18 +8,13 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from concerto.core.audit import IMPORT, recorded_as
-from concerto.core.dataload import DataError, at, load_yaml, require
+from concerto.core.dataload import DataError, Fields, ImportResult, at, load_yaml
 from concerto.core.deadlines import DeadlineError, parse_deadline
 from concerto.organizations.models import Organization
 
@@ -38,76 +33,7 @@ from .progress import ComponentInput, ProgressInput, ValueInput, record_progress
 SCHEMA = "concerto.plan/1"
 
 
-@dataclass
-class ImportResult:
-    plan: Plan
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    details: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted)
-
-
 # --- validation ---------------------------------------------------------
-
-
-def _optional_str(entry, name: str, where: str) -> str:
-    value = entry.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise DataError(f"{at(entry, where)}, champ « {name} » : texte attendu.")
-    return value.strip()
-
-
-def _percent(entry, name: str, where: str) -> int | None:
-    value = entry.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise DataError(
-            f"{at(entry, where)}, champ « {name} » : pourcentage entier de 0 à 100 attendu, pas « {value} »."
-        )
-    return value
-
-
-def _decimal(entry, name: str, where: str) -> Decimal | None:
-    value = entry.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise DataError(f"{at(entry, where)}, champ « {name} » : nombre attendu.")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise DataError(f"{at(entry, where)}, champ « {name} » : nombre attendu, pas « {value} ».") from exc
-    if not number.is_finite() or number < 0:
-        raise DataError(f"{at(entry, where)}, champ « {name} » : nombre positif attendu.")
-    return number.quantize(Decimal("0.01"))
-
-
-def _slug(entry, name: str, where: str) -> str:
-    value = require(entry, name, str, where)
-    try:
-        validate_slug(value)
-    except ValidationError as exc:
-        raise DataError(
-            f"{at(entry, where)}, champ « {name} » : « {value} » n’est pas un identifiant valide "
-            "(lettres non accentuées, chiffres, traits d’union)."
-        ) from exc
-    return value
-
-
-def _list(entry, name: str, where: str) -> list:
-    value = entry.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DataError(f"{at(entry, where)}, champ « {name} » : liste attendue.")
-    return value
 
 
 def _validate(document: dict, path: Path, organizations: dict[str, Organization]) -> dict:
@@ -120,14 +46,15 @@ def _validate(document: dict, path: Path, organizations: dict[str, Organization]
             raise DataError(f"{field_where} : organisation inconnue « {code} ».")
         return organizations[code]
 
+    doc = Fields(document, where)
     plan = {
-        "slug": _slug(document, "slug", where),
-        "title": require(document, "title", str, where),
-        "start_year": require(document, "start_year", int, where),
-        "end_year": require(document, "end_year", int, where),
-        "declared_measure_count": require(document, "declared_measure_count", int, where),
-        "general_objective": _optional_str(document, "general_objective", where),
-        "source": _optional_str(document, "source", where),
+        "slug": doc.slug("slug"),
+        "title": doc.str("title", required=True),
+        "start_year": doc.int("start_year", required=True),
+        "end_year": doc.int("end_year", required=True),
+        "declared_measure_count": doc.int("declared_measure_count", required=True),
+        "general_objective": doc.str("general_objective"),
+        "source": doc.str("source"),
         "owner": None,
     }
     if plan["end_year"] < plan["start_year"]:
@@ -138,70 +65,69 @@ def _validate(document: dict, path: Path, organizations: dict[str, Organization]
     themes = []
     measures: dict[int, dict] = {}
     theme_numbers: set[int] = set()
-    for theme_entry in require(document, "themes", list, where):
-        theme_where = f"{where}, thème"
-        number = require(theme_entry, "number", int, theme_where)
-        theme_where = at(theme_entry, f"{where}, thème {number}")
+    for theme_entry in doc.list("themes", required=True):
+        number = Fields(theme_entry, f"{where}, thème").int("number", required=True)
+        t = Fields(theme_entry, f"{where}, thème {number}")
+        theme_where = t.where
         if number in theme_numbers:
             raise DataError(f"{theme_where} : numéro de thème en double.")
         theme_numbers.add(number)
         theme = {
             "number": number,
-            "title": require(theme_entry, "title", str, theme_where),
-            "objective": _optional_str(theme_entry, "objective", theme_where),
+            "title": t.str("title", required=True),
+            "objective": t.str("objective"),
             "measures": [],
         }
-        for measure_entry in _list(theme_entry, "measures", theme_where):
-            m_number = require(measure_entry, "number", int, f"{theme_where}, mesure")
-            m_where = at(measure_entry, f"{where}, mesure {m_number}")
+        for measure_entry in t.list("measures"):
+            m_number = Fields(measure_entry, f"{theme_where}, mesure").int("number", required=True)
+            m = Fields(measure_entry, f"{where}, mesure {m_number}")
+            m_where = m.where
             if m_number in measures:
                 raise DataError(f"{m_where} : numéro de mesure en double.")
             leads = []
-            for code in require(measure_entry, "lead", list, m_where):
+            for code in m.list("lead", required=True):
                 leads.append(organization(code, f"{m_where}, champ « lead »"))
             if len({o.pk for o in leads}) != len(leads):
                 raise DataError(f"{m_where}, champ « lead » : organisation en double.")
             collaborators = []
-            for c_index, c_entry in enumerate(_list(measure_entry, "collaborators", m_where), 1):
+            for c_index, c_entry in enumerate(m.list("collaborators"), 1):
                 c_where = at(c_entry, f"{m_where}, collaborateur {c_index}")
                 if not isinstance(c_entry, dict) or ("org" in c_entry) == ("text" in c_entry):
                     raise DataError(f"{c_where} : indiquer soit « org », soit « text ».")
+                c = Fields(c_entry, c_where)
                 collaborators.append(
                     {
                         "organization": organization(c_entry["org"], c_where) if "org" in c_entry else None,
-                        "text": "" if "org" in c_entry else require(c_entry, "text", str, c_where),
-                        "note": _optional_str(c_entry, "note", c_where),
+                        "text": "" if "org" in c_entry else c.str("text", required=True),
+                        "note": c.str("note"),
                     }
                 )
             indicators = []
-            for i_index, i_entry in enumerate(_list(measure_entry, "indicators", m_where), 1):
-                i_where = at(i_entry, f"{m_where}, indicateur {i_index}")
-                deadline_text = require(i_entry, "deadline", (str, int), i_where)
+            for i_index, i_entry in enumerate(m.list("indicators"), 1):
+                i = Fields(i_entry, f"{m_where}, indicateur {i_index}")
+                deadline_text = i.str("deadline", required=True, numbers=True)
                 try:
-                    parse_deadline(str(deadline_text))
+                    parse_deadline(deadline_text)
                 except DeadlineError as exc:
-                    raise DataError(f"{i_where}, champ « deadline » : {exc}") from exc
-                target = i_entry.get("target")
-                if target is not None and not isinstance(target, dict):
-                    raise DataError(f"{i_where}, champ « target » : dictionnaire attendu.")
-                target = target or {}
+                    raise i.error("deadline", str(exc)) from exc
+                target = Fields(i.dict("target") or {}, f"{i.where}, cible")
                 indicators.append(
                     {
-                        "label": require(i_entry, "label", str, i_where),
-                        "target_text": _optional_str(target, "text", f"{i_where}, cible"),
-                        "target_value": _decimal(target, "value", f"{i_where}, cible"),
-                        "target_unit": _optional_str(target, "unit", f"{i_where}, cible"),
-                        "deadline_text": str(deadline_text).strip(),
+                        "label": i.str("label", required=True),
+                        "target_text": target.str("text"),
+                        "target_value": target.decimal("value"),
+                        "target_unit": target.str("unit"),
+                        "deadline_text": deadline_text,
                     }
                 )
-            follow_up = _optional_str(measure_entry, "follow_up", m_where)
-            if follow_up and follow_up not in Measure.FollowUp.values:
-                raise DataError(f"{m_where}, champ « follow_up » : valeur « {follow_up} » inconnue.")
+            follow_up = m.str("follow_up")
+            if follow_up:
+                m.choice("follow_up", Measure.FollowUp)
             measures[m_number] = {
                 "number": m_number,
                 "theme": number,
-                "title": require(measure_entry, "title", str, m_where),
-                "lead_note": _optional_str(measure_entry, "lead_note", m_where),
+                "title": m.str("title", required=True),
+                "lead_note": m.str("lead_note"),
                 "follow_up": follow_up,
                 "leads": leads,
                 "collaborators": collaborators,
@@ -211,59 +137,59 @@ def _validate(document: dict, path: Path, organizations: dict[str, Organization]
 
     progress = []
     seen_dates = set()
-    for p_entry in _list(document, "progress", where):
-        p_where = at(p_entry, f"{where}, progression")
-        as_of = p_entry.get("as_of") if isinstance(p_entry, dict) else None
-        if not isinstance(as_of, datetime.date) or isinstance(as_of, datetime.datetime):
-            raise DataError(f"{p_where}, champ « as_of » : date AAAA-MM-JJ attendue.")
+    for p_entry in doc.list("progress"):
+        p = Fields(p_entry, f"{where}, progression")
+        p_where = p.where
+        as_of = p.date("as_of", required=True)
         if as_of in seen_dates:
             raise DataError(f"{p_where} : date {as_of:%Y-%m-%d} en double.")
         seen_dates.add(as_of)
         reports = {}
-        for r_entry in _list(p_entry, "measures", p_where):
-            number = require(r_entry, "number", int, f"{p_where}, mesure")
-            r_where = at(r_entry, f"{where}, état au {as_of:%Y-%m-%d}, mesure {number}")
+        for r_entry in p.list("measures"):
+            number = Fields(r_entry, f"{p_where}, mesure").int("number", required=True)
+            r = Fields(r_entry, f"{where}, état au {as_of:%Y-%m-%d}, mesure {number}")
+            r_where = r.where
             if number not in measures:
                 raise DataError(f"{r_where} : la mesure {number} n’existe pas dans le plan.")
             if number in reports:
                 raise DataError(f"{r_where} : mesure en double.")
-            percent = _percent(r_entry, "percent", r_where)
-            status = _optional_str(r_entry, "status", r_where) or status_from_percent(percent)
+            percent = r.percent("percent")
+            status = r.str("status") or status_from_percent(percent)
             if status not in Status.values:
-                raise DataError(f"{r_where}, champ « status » : état « {status} » inconnu.")
+                raise r.error("status", f"état « {status} » inconnu.")
             components = []
-            for k_index, k_entry in enumerate(_list(r_entry, "components", r_where), 1):
-                k_where = at(k_entry, f"{r_where}, composante {k_index}")
-                code = k_entry.get("organization") if isinstance(k_entry, dict) else None
+            for k_index, k_entry in enumerate(r.list("components"), 1):
+                k = Fields(k_entry, f"{r_where}, composante {k_index}")
+                code = k_entry.get("organization")
                 components.append(
                     {
-                        "label": require(k_entry, "label", str, k_where),
-                        "organization": organization(code, k_where) if code else None,
-                        "percent": _percent(k_entry, "percent", k_where),
-                        "narrative": _optional_str(k_entry, "narrative", k_where),
+                        "label": k.str("label", required=True),
+                        "organization": organization(code, k.where) if code else None,
+                        "percent": k.percent("percent"),
+                        "narrative": k.str("narrative"),
                     }
                 )
             values = {}
             count = len(measures[number]["indicators"])
-            for v_entry in _list(r_entry, "indicators", r_where):
-                position = require(v_entry, "indicator", int, f"{r_where}, indicateur")
-                v_where = at(v_entry, f"{r_where}, indicateur {position}")
+            for v_entry in r.list("indicators"):
+                position = Fields(v_entry, f"{r_where}, indicateur").int("indicator", required=True)
+                v = Fields(v_entry, f"{r_where}, indicateur {position}")
                 if not 1 <= position <= count:
                     raise DataError(
-                        f"{v_where} : la mesure {number} a {count} indicateur(s), pas de n° {position}."
+                        f"{v.where} : la mesure {number} a {count} indicateur(s), pas de n° {position}."
                     )
                 if position in values:
-                    raise DataError(f"{v_where} : indicateur en double.")
+                    raise DataError(f"{v.where} : indicateur en double.")
                 values[position] = {
-                    "actual": _decimal(v_entry, "actual", v_where),
-                    "percent": _percent(v_entry, "percent", v_where),
-                    "note": _optional_str(v_entry, "note", v_where),
+                    "actual": v.decimal("actual"),
+                    "percent": v.percent("percent"),
+                    "note": v.str("note"),
                 }
             reports[number] = {
                 "percent": percent,
                 "status": status,
-                "completed_in": _optional_str(r_entry, "completed_in", r_where),
-                "narrative": _optional_str(r_entry, "narrative", r_where),
+                "completed_in": r.str("completed_in"),
+                "narrative": r.str("narrative"),
                 "components": components,
                 "values": values,
             }
@@ -322,10 +248,10 @@ def import_plan(*, path: Path) -> ImportResult:
 
     plan_values = data["plan"]
     plan = Plan.objects.filter(slug=plan_values["slug"]).first()
-    result = ImportResult(plan=plan)
+    result = ImportResult(subject=plan)
     if plan is None:
         plan = Plan.objects.create(**plan_values)
-        result.plan = plan
+        result.subject = plan
         result.created += 1
     else:
         _sync(plan, plan_values, result, "plan")

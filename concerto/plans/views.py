@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -7,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from concerto.accounts.rules import coordinates
+from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.core.pagecache import serve_cached
 from concerto.core.ratelimit import rate_limited
 from concerto.organizations.models import Organization
@@ -78,6 +77,8 @@ def _render_plan_page(request, plan):
     if request.user.is_staff:
         full = load_plan_state(plan, as_of, keep_empty_themes=True) if filtered else state
         checks = check_plan_state(full)
+    # A date that is no reporting date of the plan is a bad request, said on the page.
+    status = 400 if form.is_bound and "as_of" in form.errors else 200
     response = render(
         request,
         "plans/plan_detail.html",
@@ -90,6 +91,7 @@ def _render_plan_page(request, plan):
             "measure_count": len(state.measures),
             "checks": checks,
         },
+        status=status,
     )
     # Filters that name no theme, organization, state or date are not kept:
     # anyone could otherwise fill the cache with made-up values.
@@ -100,14 +102,17 @@ def _render_plan_page(request, plan):
 @require_safe
 def measure_detail(request, slug, number):
     plan = get_plan_for_user(request.user, slug)
-    dates = reporting_dates(plan)
-    as_of = dates[0] if dates else None
     requested = request.GET.get("as_of")
+    date_error = ""
     if requested:
         try:
-            as_of = datetime.date.fromisoformat(requested)
-        except ValueError:
-            as_of = dates[0] if dates else None
+            as_of = parse_reporting_date(requested)
+        except InvalidDate as exc:
+            # Said on the page, with no state shown: never another date than the one asked.
+            as_of, date_error = None, exc.message
+    else:
+        dates = reporting_dates(plan)
+        as_of = dates[0] if dates else None
     state = load_plan_state(plan, as_of, numbers=[number])
     if not state.measures:
         raise Http404(_("Cette mesure n’existe pas dans ce plan."))
@@ -127,7 +132,9 @@ def measure_detail(request, slug, number):
             "as_of": as_of,
             "history": history,
             "can_see_history": coordinates(request.user, plan),
+            "date_error": date_error,
         },
+        status=400 if date_error else 200,
     )
 
 
@@ -175,15 +182,9 @@ def plan_status_api(request, slug):
     as_of = None
     if value:
         try:
-            as_of = datetime.date.fromisoformat(value)
-        except ValueError:
-            return JsonResponse(
-                {
-                    "error": _("Paramètre as_of « %(value)s » invalide : date AAAA-MM-JJ attendue.")
-                    % {"value": value}
-                },
-                status=400,
-            )
+            as_of = parse_reporting_date(value)
+        except InvalidDate as exc:
+            return JsonResponse({"error": exc.message}, status=400)
 
     def render_status():
         plan = get_plan_for_user(request.user, slug)

@@ -2,15 +2,13 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.dates import ReportingDateField
+
 from .models import Format
 
 
 class ReportForm(forms.Form):
-    as_of = forms.DateField(
-        label=_("État au"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Date AAAA-MM-JJ attendue.")},
-    )
+    as_of = ReportingDateField(label=_("État au"))
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices, initial=Format.PDF)
 
     def __init__(self, *args, dates=(), **kwargs):
@@ -33,11 +31,7 @@ class ReportForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    as_of = forms.DateField(
-        label=_("État au"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Date AAAA-MM-JJ attendue.")},
-    )
+    as_of = ReportingDateField(label=_("État au"))
 
     def __init__(self, *args, dates=(), **kwargs):
         # Shown beside ReportForm on the same page: ids of its own, so that

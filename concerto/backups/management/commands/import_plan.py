@@ -64,11 +64,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {line}")
         if result.changed:
             self.stdout.write(
-                f"Plan « {result.plan.slug} » : {result.created} élément(s) créé(s), "
+                f"Plan « {result.subject.slug} » : {result.created} élément(s) créé(s), "
                 f"{result.updated} modifié(s), {result.deleted} supprimé(s)."
             )
         else:
-            self.stdout.write(f"Plan « {result.plan.slug} » : déjà à jour, rien n’a changé.")
+            self.stdout.write(f"Plan « {result.subject.slug} » : déjà à jour, rien n’a changé.")
 
     def _restore(self, path, document, verbosity):
         notes: list[str] = []

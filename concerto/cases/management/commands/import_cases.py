@@ -1,22 +1,19 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from concerto.cases.importer import import_cases
-from concerto.core.dataload import DataError
+from concerto.core.audit import IMPORT
+from concerto.core.management.base import ConcertoCommand
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = "Importe les cas de la cellule d’intervention (tout ou rien, idempotent)."
+    attribution = IMPORT
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
 
-    def handle(self, *args, path, verbosity, **options):
-        try:
-            result = import_cases(path=path)
-        except DataError as exc:
-            raise CommandError(str(exc)) from exc
+    def run(self, *args, path, verbosity, **options):
+        result = import_cases(path=path)
         if verbosity > 1:
             for line in result.details:
                 self.stdout.write(f"  {line}")

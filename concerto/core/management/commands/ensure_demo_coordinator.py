@@ -1,15 +1,16 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+
+from concerto.core.management.base import ConcertoCommand
 
 USERNAME = "coordination"
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = "Crée (ou réinitialise) le compte de démonstration d’une coordonnatrice et affiche ses accès."
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         User = get_user_model()
         password = secrets.token_urlsafe(12)
         user, created = User.objects.get_or_create(

@@ -1,24 +1,23 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
-from concerto.core.dataload import DataError
+from concerto.core.audit import IMPORT
+from concerto.core.management.base import ConcertoCommand
 from concerto.organizations.domain import import_organizations
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = "Importe le fichier de référence des organisations (tout ou rien, idempotent)."
+    attribution = IMPORT
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
 
-    def handle(self, *args, path, **options):
-        try:
-            counts = import_organizations(path=path)
-        except DataError as exc:
-            raise CommandError(str(exc)) from exc
+    def run(self, *args, path, verbosity, **options):
+        result = import_organizations(path=path)
+        if verbosity > 1:
+            for line in result.details:
+                self.stdout.write(f"  {line}")
         self.stdout.write(
-            "Organisations : {created} créées, {updated} mises à jour, {unchanged} inchangées.".format(
-                **counts
-            )
+            f"Organisations : {result.created} créées, {result.updated} mises à jour, "
+            f"{result.unchanged} inchangées."
         )

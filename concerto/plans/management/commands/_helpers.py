@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import CommandError
 
+from concerto.core.management.base import parse_date_option
 from concerto.plans.models import Plan
 from concerto.plans.state import reporting_dates
 
@@ -15,11 +16,10 @@ def get_plan(slug: str) -> Plan:
 
 
 def parse_as_of(value: str | None, plan: Plan) -> datetime.date | None:
-    """The --as-of date, or the plan's latest reporting date by default."""
+    """The --as-of date, or the plan's latest reporting date by default.
+
+    A bad date raises ``InvalidDate``, which ``ConcertoCommand`` reports."""
     if value is None:
         dates = reporting_dates(plan)
         return dates[0] if dates else None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--as-of « {value} » : date AAAA-MM-JJ attendue.") from exc
+    return parse_date_option(value)

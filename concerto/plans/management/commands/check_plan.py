@@ -1,13 +1,12 @@
 import json
 
-from django.core.management.base import BaseCommand
-
+from concerto.core.management.base import ConcertoCommand
 from concerto.plans.checks import ERROR, check_plan
 
 from ._helpers import get_plan, parse_as_of
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = "Liste les incohérences d’un plan d’action à une date de suivi."
 
     def add_arguments(self, parser):
@@ -20,7 +19,7 @@ class Command(BaseCommand):
             "--fail-on-error", action="store_true", help="code de sortie 1 si une erreur est trouvée"
         )
 
-    def handle(self, *args, slug, as_of, **options):
+    def run(self, *args, slug, as_of, **options):
         plan = get_plan(slug)
         date = parse_as_of(as_of, plan)
         findings = check_plan(plan, date)

@@ -1,13 +1,14 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from concerto.core.management.base import ConcertoCommand
 from concerto.plans.management.commands._helpers import get_plan, parse_as_of
 from concerto.reports.formats import render_one
 from concerto.reports.models import Format
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = (
         "Exporte l’état d’avancement d’un plan à une date : JSON (concerto.plan-status/1), CSV, "
         "ou le rapport officiel en PDF, Word ou Excel."
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=Format.values, default=Format.JSON)
         parser.add_argument("-o", "--output", type=Path, help="fichier de sortie (défaut : sortie standard)")
 
-    def handle(self, *args, slug, as_of, format, output, **options):
+    def run(self, *args, slug, as_of, format, output, **options):
         plan = get_plan(slug)
         date = parse_as_of(as_of, plan)
         if date is None:
