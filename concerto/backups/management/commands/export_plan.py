@@ -3,14 +3,14 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from concerto.backups.services import FORMAT, export_plan, missing_files, summary
-from concerto.core.dataload import DataError
+from concerto.core.management.base import ConcertoCommand
 from concerto.plans.management.commands._helpers import get_plan
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = (
         f"Écrit la sauvegarde complète d’un plan (format {FORMAT}) : plan, mesures, tous les états "
         "d’avancement et leurs versions, campagnes, rapports publiés, recommandations et cas liés, "
@@ -28,12 +28,9 @@ class Command(BaseCommand):
             help="fichier JSON à écrire (défaut : la sortie standard)",
         )
 
-    def handle(self, *args, slug, output=None, **options):
+    def run(self, *args, slug, output=None, **options):
         plan = get_plan(slug)
-        try:
-            data = export_plan(plan=plan)
-        except DataError as exc:
-            raise CommandError(str(exc)) from exc
+        data = export_plan(plan=plan)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         for warning in missing_files(data):
             self.stderr.write(self.style.WARNING(f"Attention — {warning}"))

@@ -5,10 +5,11 @@ imported or updated as before; or a backup written by ``export_plan`` (JSON,
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from concerto.backups.services import restore_plan, summary
 from concerto.core.dataload import DataError
+from concerto.core.management.base import ConcertoCommand
 from concerto.plans.importer import import_plan
 
 
@@ -41,7 +42,9 @@ def read_backup(path: Path):
     return document
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
+    # The importer attributes its writes to « Importation », the restoration to
+    # « Restauration » (each in its own service), whichever file this is.
     help = (
         "Importe un plan d’action et ses états d’avancement (tout ou rien, idempotent), "
         "ou restaure la sauvegarde JSON d’un plan écrite par « export_plan » (tout ou rien, "
@@ -51,14 +54,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
 
-    def handle(self, *args, path, verbosity, **options):
+    def run(self, *args, path, verbosity, **options):
         document = read_backup(path)
         if document is not None:
             return self._restore(path, document, verbosity)
-        try:
-            result = import_plan(path=path)
-        except DataError as exc:
-            raise CommandError(str(exc)) from exc
+        result = import_plan(path=path)
         if verbosity > 1:
             for line in result.details:
                 self.stdout.write(f"  {line}")

@@ -5,15 +5,17 @@ Idempotent: a reminder is never sent twice, so running it again (or on several
 nodes at once) only sends what is still due.
 """
 
-import datetime
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from concerto.core.audit import SCHEDULED
+from concerto.core.management.base import ConcertoCommand, parse_date_option
 from concerto.notifications.reminders import run_reminders
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
+    attribution = SCHEDULED
     help = (
         "Envoie les rappels et avis dus que déclare chaque application (campagnes de mise à jour, "
         "recommandations…) aux personnes concernées. Chaque courriel n’est envoyé qu’une fois : "
@@ -32,8 +34,8 @@ class Command(BaseCommand):
             help="date du jour à utiliser (défaut : la date du jour, heure du Québec)",
         )
 
-    def handle(self, *args, dry_run=False, today=None, **options):
-        day = self._parse_date(today) if today else None
+    def run(self, *args, dry_run=False, today=None, **options):
+        day = parse_date_option(today)
         lines = run_reminders(today=day, dry_run=dry_run)
         counts = Counter(getattr(line, "status", "") for line in lines)
         verbose = options.get("verbosity", 1) >= 1
@@ -58,13 +60,3 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{counts['failed']} envoi(s) en échec : ils seront retentés au prochain passage."
             )
-
-    @staticmethod
-    def _parse_date(value: str) -> datetime.date:
-        try:
-            return datetime.datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
-            raise CommandError(
-                f"Date invalide « {value} » : une date existante au format AAAA-MM-JJ est attendue "
-                "(par exemple 2025-03-31)."
-            ) from None
