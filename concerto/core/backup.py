@@ -28,13 +28,13 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from concerto.core.dataload import DataError
+from concerto.core.dataload import DataError, Fields
 
 __all__ = ["DataError", "ExportContext", "RestoreContext", "Section", "register", "require", "save_valid"]
 
@@ -289,72 +289,13 @@ def read_file(entry, where: str, *, size: int | None = None) -> bytes:
 
 # --- values read ----------------------------------------------------------
 
-_MISSING = object()
-_LABELS = {
-    str: "texte",
-    int: "nombre entier",
-    bool: "booléen (true ou false)",
-    list: "liste",
-    dict: "objet",
-}
-
 
 def require(entry, field: str, kind: type, where: str, *, null: bool = False, blank: bool = True):
-    """The value of ``field`` in ``entry``, of type ``kind``, or a French ``DataError``.
-
-    ``kind`` is ``str``, ``int``, ``bool``, ``list``, ``dict`` (the JSON
-    types), or ``datetime.date`` (``AAAA-MM-JJ``), ``datetime.datetime`` (ISO
-    8601 with a time zone), ``Decimal`` (written as text) or ``bytes``
-    (base64). The field must be present; ``null`` allows null, ``blank=False``
-    refuses an empty text.
-    """
-    # Kept close to concerto.core.dataload.require (same arguments) so that the
-    # two readers can become one.
+    """The value of ``field`` in ``entry``, of type ``kind``, or a French ``DataError``:
+    the strict read of ``concerto.core.dataload.Fields.exact`` (the field must be present)."""
     if not isinstance(entry, dict):
         raise DataError(f"{where} : objet JSON attendu.")
-    value = entry.get(field, _MISSING)
-    if value is _MISSING:
-        raise DataError(f"{where} : champ « {field} » manquant.")
-    if value is None and null:
-        return None
-    if kind in _LABELS:
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            raise DataError(f"{where}, champ « {field} » : {_LABELS[kind]} attendu, pas « {value} ».")
-        if kind is str and not blank and not value:
-            raise DataError(f"{where}, champ « {field} » : valeur obligatoire vide.")
-        return value
-    text = require(entry, field, str, where)
-    if kind is datetime.datetime:
-        try:
-            parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            raise DataError(
-                f"{where}, champ « {field} » : date et heure ISO 8601 avec fuseau attendues, pas « {text} »."
-            )
-        return parsed
-    if kind is datetime.date:
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError as exc:
-            raise DataError(
-                f"{where}, champ « {field} » : date AAAA-MM-JJ attendue, pas « {text} »."
-            ) from exc
-    if kind is Decimal:
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            raise DataError(f"{where}, champ « {field} » : nombre attendu, pas « {text} ».")
-        return number
-    if kind is bytes:
-        try:
-            return base64.b64decode(text, validate=True)
-        except ValueError as exc:
-            raise DataError(f"{where}, champ « {field} » : contenu base64 illisible.") from exc
-    raise TypeError(f"require: type {kind!r} non pris en charge")
+    return Fields(entry, where).exact(field, kind, null=null, blank=blank)
 
 
 def read_all(entry, fields: Iterable[str], kind: type, where: str, **options) -> dict:

@@ -4,6 +4,8 @@ the one :class:`ImportResult`."""
 
 from __future__ import annotations
 
+import base64
+import datetime
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,6 +68,16 @@ def load_yaml(path: Path):
     if not isinstance(document, dict):
         raise DataError(f"{path}: le document doit être un dictionnaire YAML.")
     return document
+
+
+_MISSING = object()
+_LABELS = {
+    str: "texte",
+    int: "nombre entier",
+    bool: "booléen (true ou false)",
+    list: "liste",
+    dict: "objet",
+}
 
 
 class Fields:
@@ -201,6 +213,60 @@ class Fields:
         if value not in known:
             raise self.error(name, f"valeur « {value} » inconnue ({', '.join(map(str, known))}).")
         return value
+
+    def exact(self, field: str, kind: type, *, null: bool = False, blank: bool = True):
+        """The value of ``field`` in ``entry``, of type ``kind``, or a French ``DataError``.
+
+        ``kind`` is ``str``, ``int``, ``bool``, ``list``, ``dict`` (the JSON
+        types), or ``datetime.date`` (``AAAA-MM-JJ``), ``datetime.datetime`` (ISO
+        8601 with a time zone), ``Decimal`` (written as text) or ``bytes``
+        (base64). The field must be present; ``null`` allows null, ``blank=False``
+        refuses an empty text.
+        """
+        entry, where = self.entry, self.where
+        value = entry.get(field, _MISSING)
+        if value is _MISSING:
+            raise DataError(f"{where} : champ « {field} » manquant.")
+        if value is None and null:
+            return None
+        if kind in _LABELS:
+            if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+                raise DataError(f"{where}, champ « {field} » : {_LABELS[kind]} attendu, pas « {value} ».")
+            if kind is str and not blank and not value:
+                raise DataError(f"{where}, champ « {field} » : valeur obligatoire vide.")
+            return value
+        text = self.exact(field, str)
+        if kind is datetime.datetime:
+            try:
+                parsed = datetime.datetime.fromisoformat(text)
+            except ValueError:
+                parsed = None
+            if parsed is None or parsed.tzinfo is None:
+                raise DataError(
+                    f"{where}, champ « {field} » : date et heure ISO 8601 avec fuseau attendues, pas « {text} »."
+                )
+            return parsed
+        if kind is datetime.date:
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError as exc:
+                raise DataError(
+                    f"{where}, champ « {field} » : date AAAA-MM-JJ attendue, pas « {text} »."
+                ) from exc
+        if kind is Decimal:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                raise DataError(f"{where}, champ « {field} » : nombre attendu, pas « {text} ».")
+            return number
+        if kind is bytes:
+            try:
+                return base64.b64decode(text, validate=True)
+            except ValueError as exc:
+                raise DataError(f"{where}, champ « {field} » : contenu base64 illisible.") from exc
+        raise TypeError(f"Fields.exact: type {kind!r} non pris en charge")
 
 
 @dataclass
