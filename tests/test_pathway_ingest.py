@@ -227,6 +227,23 @@ def test_a_short_line_is_refused_too(tmp_path):
     assert "ligne 2 : 18 champ(s) au lieu de 20" in messages(refused(write(tmp_path, "\n".join(lines))))
 
 
+def test_a_wrong_number_of_fields_is_found_in_a_file_with_quoted_values_too(tmp_path):
+    lines = csv_text([row(), row()]).replace(",ingenieur,", ',"ingenieur",').splitlines()
+    lines[1] = lines[1].replace('"ingenieur"', '"multi\nligne"')
+    lines[2] += ",extra"
+    exc = refused(write(tmp_path, "\n".join(lines) + "\n"))
+    # The quoted value spans lines 2 and 3: the next record starts on line 4.
+    assert messages(exc) == "ligne 4 : 21 champ(s) au lieu de 20."
+
+
+def test_lines_after_a_multiline_quoted_value_keep_their_numbers(tmp_path):
+    lines = csv_text([row(), row(voie="nope")]).replace(",ingenieur,", ',"ingenieur",').splitlines()
+    lines[1] = lines[1].replace('"ingenieur"', '"inge\nnieur"')
+    exc = refused(write(tmp_path, "\n".join(lines) + "\n"))
+    assert "ligne 2, colonne « profession »" in messages(exc)
+    assert "ligne 4, colonne « voie »" in messages(exc)
+
+
 def test_an_undecodable_file_is_refused(tmp_path):
     path = tmp_path / "binaire.csv"
     path.write_bytes(b"pseudonyme,ordre\n\x81\x8d\x8f\x90\x9d\n")

@@ -28,6 +28,16 @@ def test_rekey_is_hmac_sha256_of_the_pseudonym_with_concertos_key():
     assert rekey(MARKER, CONCERTO_KEY) != rekey(MARKER, CONCERTO_KEY[::-1])
 
 
+def test_rekey_all_agrees_with_the_standard_hmac_for_every_key_length():
+    from concerto.pathway.pseudonyms import rekey_all
+
+    values = [MARKER, "0" * 64]
+    for key in (CONCERTO_KEY, b"k" * 64, b"long" * 40):
+        assert rekey_all(values, key) == [
+            hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values
+        ]
+
+
 @pytest.mark.parametrize("bad", [MARKER.upper(), MARKER[:-2], MARKER + "00", "", " " + MARKER[1:], None, 42])
 def test_rekey_refuses_a_malformed_pseudonym_without_echoing_it(bad):
     with pytest.raises(PseudonymError) as info:

@@ -203,12 +203,16 @@ def _text_lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _record_lines(text: str, separator: str, width: int) -> list[int]:
+def _record_lines(data: bytes, text: str, separator: str, width: int) -> list[int]:
     """Start line of each non-blank record; refuses records with the wrong number of fields.
 
-    The csv module counts fields and physical lines exactly (quoted values
-    may span lines); Polars, which reads the values, does not report either.
+    Polars, which reads the values, reports neither. Without any quote in the
+    file a record is a line, and Polars counts the separators of every line
+    at once; otherwise the csv module counts fields and physical lines
+    exactly (a quoted value may hold separators and span lines).
     """
+    if '"' not in text and "\x1f" not in text:
+        return _unquoted_record_lines(data, separator, width)
     reader = csv.reader(_text_lines(text), delimiter=separator)
     starts: list[int] = []
     problems: list[Problem] = []
@@ -232,6 +236,34 @@ def _record_lines(text: str, separator: str, width: int) -> list[int]:
     if count:
         _refuse(problems, count)
     return starts
+
+
+def _unquoted_record_lines(data: bytes, separator: str, width: int) -> list[int]:
+    lines = pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator="\x1f",  # unit separator: never in a text file, so each line is one value
+        quote_char=None,
+        new_columns=["text"],
+        infer_schema=False,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    ).with_row_index("line", offset=1)
+    lines = lines.filter(pl.col("line") > 1)
+    content = pl.col("text").str.strip_chars_end("\r")
+    fields = content.str.count_matches(separator, literal=True) + 1
+    blank = content.str.replace_all(separator, "", literal=True).str.strip_chars() == ""
+    lines = lines.filter(~blank).select("line", fields.alias("fields"))
+    wrong = lines.filter(pl.col("fields") != width)
+    if wrong.height:
+        _refuse(
+            [
+                Problem(line, "", f"{n} champ(s) au lieu de {width}")
+                for line, n in wrong.head(MAX_REPORTED).iter_rows()
+            ],
+            wrong.height,
+        )
+    return lines.get_column("line").to_list()
 
 
 def _header(names: list[str]) -> list[str]:
@@ -262,7 +294,7 @@ def _read_csv(path: Path) -> _Raw:
         _refuse([Problem(1, "", "le fichier est vide ou sa première ligne n’est pas l’en-tête")])
     separator = ";" if header_line.count(";") > header_line.count(",") else ","
     header = _header(next(csv.reader([header_line], delimiter=separator)))
-    starts = _record_lines(text, separator, len(header))
+    starts = _record_lines(data, text, separator, len(header))
     del text
     frame = pl.read_csv(
         io.BytesIO(data),
