@@ -45,6 +45,7 @@ from .pseudonyms import rekey_all
 
 MAX_REPORTED = 100
 LINE = "ligne"
+TYPED = "\x00typé"  # suffix of the parsed copy of a column, beside its text, during the checks
 EARLIEST_DATE = datetime.date(1950, 1, 1)
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _FRENCH_DATE = r"^\d{2}/\d{2}/\d{4}$"
@@ -203,7 +204,7 @@ def _text_lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _record_lines(data: bytes, text: str, separator: str, width: int) -> list[int]:
+def _record_lines(data: bytes, separator: str, width: int) -> pl.Series:
     """Start line of each non-blank record; refuses records with the wrong number of fields.
 
     Polars, which reads the values, reports neither. Without any quote in the
@@ -211,9 +212,9 @@ def _record_lines(data: bytes, text: str, separator: str, width: int) -> list[in
     at once; otherwise the csv module counts fields and physical lines
     exactly (a quoted value may hold separators and span lines).
     """
-    if '"' not in text and "\x1f" not in text:
+    if b'"' not in data and b"\x1f" not in data:
         return _unquoted_record_lines(data, separator, width)
-    reader = csv.reader(_text_lines(text), delimiter=separator)
+    reader = csv.reader(_text_lines(data.decode("utf-8")), delimiter=separator)
     starts: list[int] = []
     problems: list[Problem] = []
     count = 0
@@ -235,25 +236,24 @@ def _record_lines(data: bytes, text: str, separator: str, width: int) -> list[in
         _refuse([Problem(reader.line_num, "", f"CSV mal formé ({exc})")])
     if count:
         _refuse(problems, count)
-    return starts
+    return pl.Series(LINE, starts, dtype=pl.UInt32)
 
 
-def _unquoted_record_lines(data: bytes, separator: str, width: int) -> list[int]:
+def _unquoted_record_lines(data: bytes, separator: str, width: int) -> pl.Series:
     lines = pl.read_csv(
         io.BytesIO(data),
         has_header=False,
-        separator="\x1f",  # unit separator: never in a text file, so each line is one value
+        separator="\x1f",  # unit separator, absent from the file: each line is one value
         quote_char=None,
         new_columns=["text"],
         infer_schema=False,
         empty_string_is_null=False,
         raise_if_empty=False,
-    ).with_row_index("line", offset=1)
-    lines = lines.filter(pl.col("line") > 1)
+    ).with_row_index(LINE, offset=1)
     content = pl.col("text").str.strip_chars_end("\r")
     fields = content.str.count_matches(separator, literal=True) + 1
     blank = content.str.replace_all(separator, "", literal=True).str.strip_chars() == ""
-    lines = lines.filter(~blank).select("line", fields.alias("fields"))
+    lines = lines.lazy().filter((pl.col(LINE) > 1) & ~blank).select(LINE, fields.alias("fields")).collect()
     wrong = lines.filter(pl.col("fields") != width)
     if wrong.height:
         _refuse(
@@ -263,7 +263,7 @@ def _unquoted_record_lines(data: bytes, separator: str, width: int) -> list[int]
             ],
             wrong.height,
         )
-    return lines.get_column("line").to_list()
+    return lines.get_column(LINE).cast(pl.UInt32)
 
 
 def _header(names: list[str]) -> list[str]:
@@ -288,14 +288,12 @@ def _header(names: list[str]) -> list[str]:
 
 def _read_csv(path: Path) -> _Raw:
     data, encoding = _decode(path.read_bytes())
-    text = data.decode("utf-8")
-    header_line = text.split("\n", 1)[0]
+    header_line = data.split(b"\n", 1)[0].decode("utf-8")
     if not header_line.strip():
         _refuse([Problem(1, "", "le fichier est vide ou sa première ligne n’est pas l’en-tête")])
     separator = ";" if header_line.count(";") > header_line.count(",") else ","
     header = _header(next(csv.reader([header_line], delimiter=separator)))
-    starts = _record_lines(data, text, separator, len(header))
-    del text
+    starts = _record_lines(data, separator, len(header))
     frame = pl.read_csv(
         io.BytesIO(data),
         separator=separator,
@@ -305,15 +303,16 @@ def _read_csv(path: Path) -> _Raw:
         raise_if_empty=False,
     )
     del data
-    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in header)
-    frame = frame.filter(pl.any_horizontal(pl.col(c) != "" for c in header))
-    if frame.height != len(starts):  # both readers follow RFC 4180; a disagreement is refused, not guessed
-        _refuse([Problem(None, "", "structure CSV incohérente (guillemets mal fermés ?)")])
-    frame = frame.with_columns(pl.Series(LINE, starts, dtype=pl.UInt32))
-    frame = frame.with_columns(
-        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in header
+    # Surrounding spaces trimmed, an empty value is missing, a line of empty values is blank.
+    frame = (
+        frame.lazy()
+        .select(pl.col(c).str.strip_chars().replace({"": None}) for c in header)
+        .filter(~pl.all_horizontal(pl.col(c).is_null() for c in header))
+        .collect()
     )
-    return _Raw(frame, "csv", encoding, separator)
+    if frame.height != starts.len():  # both readers follow RFC 4180; a disagreement is refused, not guessed
+        _refuse([Problem(None, "", "structure CSV incohérente (guillemets mal fermés ?)")])
+    return _Raw(frame.with_columns(starts), "csv", encoding, separator)
 
 
 def _cell_text(value) -> str | None:
@@ -423,8 +422,9 @@ def _typed(raw: pl.DataFrame) -> pl.DataFrame:
 
 def _column_checks(
     raw: pl.DataFrame, *, order: str | None, known_orders, today
-) -> list[tuple[str, pl.Expr, str, bool]]:
-    """(column, failing condition, reason, show the value) for each single-column rule."""
+) -> list[tuple[str, pl.Expr, str | pl.Expr, bool]]:
+    """(column, failing condition, reason, show the value) for each single-column rule,
+    evaluated over ``_checked(raw, typed)``."""
     checks = []
     for f in d.FIELDS:
         if f.name not in raw.columns:
@@ -470,17 +470,18 @@ def _column_checks(
                     show,
                 )
             )
+        typed = pl.col(f.name + TYPED)  # the value as ``_typed`` parsed it, null if it did not parse
         if f.type == d.BOOLEAN:
-            checks.append((f.name, present & _booleans(f.name).is_null(), "oui ou non attendu", show))
+            checks.append((f.name, present & typed.is_null(), "oui ou non attendu", show))
         if f.type == d.DATE:
+            # The reason is computed only for the failing rows: a date of the right shape that
+            # does not parse is impossible (30 February), anything else is malformed.
             shaped = value.str.contains(_ISO_DATE) | value.str.contains(_FRENCH_DATE)
-            parsed = _dates(f.name)
-            checks.append(
-                (f.name, present & ~shaped, "date mal formée (AAAA-MM-JJ ou JJ/MM/AAAA attendu)", show)
-            )
-            checks.append((f.name, present & shaped & parsed.is_null(), "date impossible", show))
-            checks.append((f.name, parsed < EARLIEST_DATE, "date invraisemblable (avant 1950)", show))
-            checks.append((f.name, parsed > today, "date future", show))
+            reason = pl.when(shaped).then(pl.lit("date impossible"))
+            reason = reason.otherwise(pl.lit("date mal formée (AAAA-MM-JJ ou JJ/MM/AAAA attendu)"))
+            checks.append((f.name, present & typed.is_null(), reason, show))
+            checks.append((f.name, typed < EARLIEST_DATE, "date invraisemblable (avant 1950)", show))
+            checks.append((f.name, typed > today, "date future", show))
     if "ordre" in raw.columns:
         if order is not None:
             checks.append(
@@ -545,6 +546,12 @@ def _pair_checks() -> list[tuple[str, pl.Expr, str]]:
     ]
 
 
+def _checked(raw: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
+    """The text columns beside the parsed dates and booleans (no copy: Arrow buffers are shared)."""
+    parsed = [f.name for f in d.FIELDS if f.type in (d.DATE, d.BOOLEAN) and f.name in raw.columns]
+    return raw.hstack(typed.select(pl.col(c).alias(c + TYPED) for c in parsed))
+
+
 def _problems(raw: pl.DataFrame, typed: pl.DataFrame, checks, pairs) -> tuple[list[Problem], int]:
     order = {name: i for i, name in enumerate(d.COLUMNS)}
     parts = []
@@ -555,7 +562,7 @@ def _problems(raw: pl.DataFrame, typed: pl.DataFrame, checks, pairs) -> tuple[li
             .select(
                 pl.col(LINE),
                 pl.lit(column).alias("column"),
-                pl.lit(reason).alias("reason"),
+                (reason if isinstance(reason, pl.Expr) else pl.lit(reason)).alias("reason"),
                 (pl.col(column) if show else pl.lit(None, dtype=pl.String)).alias("value"),
                 pl.lit(order[column]).alias("position"),
             )
@@ -586,6 +593,20 @@ def _cast_categories(typed: pl.DataFrame) -> pl.DataFrame:
     return typed.with_columns(pl.col(f.name).cast(pl.Enum(list(f.codes))) for f in d.FIELDS if f.categories)
 
 
+REKEY_CHUNK = 100_000
+
+
+def _rekeyed(pseudonyms: pl.Series, key: bytes) -> pl.Series:
+    """The column keyed again, by chunks: never a million Python strings alive at once."""
+    chunks = [
+        pl.Series(
+            "pseudonyme", rekey_all(pseudonyms.slice(start, REKEY_CHUNK).to_list(), key), dtype=pl.String
+        )
+        for start in range(0, pseudonyms.len(), REKEY_CHUNK)
+    ]
+    return pl.concat(chunks) if chunks else pseudonyms
+
+
 def read_submission(
     path: str | Path,
     *,
@@ -608,7 +629,7 @@ def read_submission(
         _refuse([Problem(None, "", "aucune demande dans le fichier")])
     checks = _column_checks(raw.frame, order=order, known_orders=known_orders, today=today)
     typed = _typed(raw.frame)
-    problems, total = _problems(raw.frame, typed, checks, _pair_checks())
+    problems, total = _problems(_checked(raw.frame, typed), typed, checks, _pair_checks())
     if total:
         _refuse(problems, total)
     synthetic_values = typed.get_column(d.SYNTHETIC_COLUMN).fill_null(False)
@@ -619,10 +640,7 @@ def read_submission(
         )
     if synthetic and not allow_synthetic:
         _refuse([Problem(None, d.SYNTHETIC_COLUMN, "données synthétiques refusées pour un dépôt réel")])
-    typed = typed.with_columns(
-        pl.Series("pseudonyme", rekey_all(typed.get_column("pseudonyme").to_list(), key), dtype=pl.String)
-    )
-    typed = _cast_categories(typed)
+    typed = _cast_categories(typed.with_columns(_rekeyed(typed.get_column("pseudonyme"), key)))
     return Submission(
         frame=typed,
         quality=quality_report(typed),
