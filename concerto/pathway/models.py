@@ -45,9 +45,16 @@ class Submission(models.Model):
 class Application(models.Model):
     """One application of a person trained outside Québec (the dictionary's row)."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="applications")
+    # No database constraint: a million rows are written by one COPY, which would run the
+    # constraint's trigger once per row (ten times the COPY itself, measured). Rows are only
+    # written by ``storage.store_submission``, in the transaction that creates their submission,
+    # and deleted before it; the column keeps its index.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="applications", db_constraint=False
+    )
     line = models.PositiveIntegerField(_("ligne du fichier"))
-    pseudonym = models.CharField(_("pseudonyme"), max_length=64, db_index=True)
+    # Not indexed: links across orders are analytical joins over whole submissions.
+    pseudonym = models.CharField(_("pseudonyme"), max_length=64)
     profession = models.CharField(_("profession"), max_length=64)
     country = models.CharField(_("pays de formation"), max_length=2)
     route = models.CharField(_("voie"), max_length=40, choices=list(d.ROUTES))
@@ -76,7 +83,6 @@ class Application(models.Model):
     class Meta:
         verbose_name = _("demande")
         verbose_name_plural = _("demandes")
-        indexes = [models.Index(fields=["submission", "received_on"], name="pathway_app_cohort")]
 
     def __str__(self):
         # Never the pseudonym: it is personal information.

@@ -67,13 +67,17 @@ def _copy_postgresql(frame: pl.DataFrame) -> None:
 
 
 def _insert_rows(frame: pl.DataFrame) -> None:
+    """Rows through the driver's own ``executemany`` (SQLite): Django's wrapper rewrites
+    the parameters of every row, which doubles the time over a million rows."""
     table = connection.ops.quote_name(Application._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
-    placeholders = ", ".join(["%s"] * frame.width)
+    placeholders = ", ".join(["?"] * frame.width)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
-        for start in range(0, frame.height, CHUNK):
-            cursor.executemany(sql, frame.slice(start, CHUNK).iter_rows())
+    # Dates as the ISO text Django's SQLite backend stores.
+    frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+    connection.ensure_connection()
+    for start in range(0, frame.height, CHUNK):
+        connection.connection.executemany(sql, frame.slice(start, CHUNK).iter_rows())
 
 
 def store_submission(
@@ -103,8 +107,10 @@ def store_submission(
         frame = _rows_frame(accepted, submission.pk)
         if connection.vendor == "postgresql":
             _copy_postgresql(frame)
-        else:
+        elif connection.vendor == "sqlite":
             _insert_rows(frame)
+        else:
+            raise NotImplementedError(f"base de données non prise en charge : {connection.vendor}")
     return submission
 
 
