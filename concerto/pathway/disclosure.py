@@ -200,8 +200,14 @@ def _relations(shape: tuple[int, int]) -> list[tuple[list[int], int]]:
     return relations
 
 
-def audit(protected: ProtectedTable) -> Audit:
-    """The feasible interval of every suppressed cell given all that is published."""
+def audit(protected: ProtectedTable, *, cells=None) -> Audit:
+    """The feasible interval of every suppressed cell (or of ``cells``, flat indexes of
+    suppressed cells) given all that is published.
+
+    The relations that involve suppressed cells split into independent groups
+    (suppressed cells linked through shared relations); each cell's two linear
+    programs are solved over its own group only, which keeps them small.
+    """
     from scipy.optimize import linprog
 
     grid = protected.table.grid()
@@ -210,6 +216,53 @@ def audit(protected: ProtectedTable) -> Audit:
     result = Audit(threshold=protected.threshold)
     if hidden.size == 0:
         return result
+    position = {int(cell): k for k, cell in enumerate(hidden)}
+    parent = list(range(hidden.size))
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    equations = []  # (variables, coefficients, constant)
+    for parts, total in _relations(grid.shape):
+        variables, coefficients, constant = [], [], 0.0
+        for cell, coefficient in [(cell, 1.0) for cell in parts] + [(total, -1.0)]:
+            if cell in position:
+                variables.append(position[cell])
+                coefficients.append(coefficient)
+            else:
+                constant -= coefficient * values[cell]
+        if variables:
+            equations.append((variables, coefficients, constant))
+            for k in variables[1:]:
+                parent[find(k)] = find(variables[0])
+    groups: dict[int, list[int]] = {}
+    for k in range(hidden.size):
+        groups.setdefault(find(k), []).append(k)
+    systems = {}
+    for root, members in groups.items():
+        local = {k: i for i, k in enumerate(members)}
+        rows = [eq for eq in equations if find(eq[0][0]) == root]
+        a_eq = np.zeros((len(rows), len(members)))
+        for r, (variables, coefficients, _constant) in enumerate(rows):
+            for k, coefficient in zip(variables, coefficients, strict=True):
+                a_eq[r, local[k]] += coefficient
+        systems[root] = (local, a_eq, np.array([eq[2] for eq in rows]))
+    wanted = hidden if cells is None else [c for c in hidden if int(c) in set(map(int, cells))]
+    width = grid.shape[1]
+    for cell in wanted:
+        local, a_eq, b_eq = systems[find(position[int(cell)])]
+        objective = np.zeros(len(local))
+        objective[local[position[int(cell)]]] = 1.0
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if low.status != 0 or high.status not in (0, 3):
+            raise DisclosureRefused(f"audit impossible ({low.message}; {high.message})")
+        upper = math.inf if high.status == 3 else -high.fun
+        result.intervals.append(Interval(int(cell // width), int(cell % width), float(low.fun), float(upper)))
+    return result
     position = {cell: k for k, cell in enumerate(hidden)}
     equations, rhs = [], []
     for parts, total in _relations(grid.shape):
@@ -282,19 +335,25 @@ def protect(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> ProtectedTab
                 if choice is not None:
                     flat[choice] = True
                     changed = True
+    # Hiding more only widens intervals: a cell that passed keeps passing, so each round
+    # audits only the cells that failed and those just hidden.
+    pending = None
     while True:
-        result = audit(protected)
+        result = audit(protected, cells=pending)
         if result.passed:
-            protected.audit = result
+            protected.audit = audit(protected)
             return protected
+        pending = set()
         added = False
         for interval in result.failing:
             cell = interval.row * grid.shape[1] + interval.column
+            pending.add(cell)
             choice = cheapest(sharing[cell])
             if choice is None:
                 choice = cheapest(range(flat.size))
             if choice is not None and not flat[choice]:
                 flat[choice] = True
+                pending.add(choice)
                 added = True
         if not added:  # cannot happen: with every cell hidden, every interval is unbounded
             raise DisclosureRefused("aucune suppression complémentaire ne protège ce tableau")
