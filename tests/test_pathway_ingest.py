@@ -191,6 +191,18 @@ def test_a_column_outside_the_dictionary_is_refused_by_name(tmp_path):
     assert "Tremblay" not in messages(exc)
 
 
+def test_a_file_without_header_is_refused_without_repeating_its_first_line(tmp_path):
+    text = csv_text([row(), row(pseudonyme=MARKER)]).split("\n", 1)[1]  # header line dropped
+    exc = refused(write(tmp_path, text))
+    assert messages(exc) == "ligne 1 : la première ligne n’est pas l’en-tête du dictionnaire de données."
+
+
+def test_a_pseudonym_shifted_into_another_column_is_not_repeated(tmp_path):
+    exc = refused(write(tmp_path, csv_text([row(pays_formation=MARKER.upper())])))
+    assert messages(exc).startswith("ligne 2, colonne « pays_formation » : code de pays inconnu")
+    assert MARKER.upper() not in messages(exc)
+
+
 def test_a_missing_required_column_is_refused(tmp_path):
     values = row()
     del values["voie"]

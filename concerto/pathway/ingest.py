@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,7 @@ EARLIEST_DATE = datetime.date(1950, 1, 1)
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _FRENCH_DATE = r"^\d{2}/\d{2}/\d{4}$"
 _ZIP_MAGIC = b"PK\x03\x04"
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _EXCEL_SHEET = "Demandes"
 
 
@@ -266,8 +268,17 @@ def _unquoted_record_lines(data: bytes, separator: str, width: int) -> pl.Series
     return lines.get_column(LINE).cast(pl.UInt32)
 
 
+def _looks_like_a_pseudonym(value: str) -> bool:
+    return _HEX64.fullmatch(value.strip()) is not None
+
+
 def _header(names: list[str]) -> list[str]:
     names = [(n or "").strip() for n in names]
+    unknown = [n for n in names if n and n not in d.FIELDS_BY_NAME]
+    if len(unknown) * 2 > len(names):
+        # Most names unknown: the first line is likely data (no header), which may hold
+        # personal information; nothing of it is repeated.
+        _refuse([Problem(1, "", "la première ligne n’est pas l’en-tête du dictionnaire de données")])
     problems = []
     seen = set()
     for name in names:
@@ -276,7 +287,8 @@ def _header(names: list[str]) -> list[str]:
         elif name in seen:
             problems.append(Problem(1, name, "colonne en double"))
         elif name not in d.FIELDS_BY_NAME:
-            problems.append(Problem(1, name, "colonne hors du dictionnaire de données"))
+            shown = "(nom non affiché)" if _looks_like_a_pseudonym(name) else name
+            problems.append(Problem(1, shown, "colonne hors du dictionnaire de données"))
         seen.add(name)
     for name in d.REQUIRED_COLUMNS:
         if name not in seen:
@@ -584,9 +596,13 @@ def _problems(raw: pl.DataFrame, typed: pl.DataFrame, checks, pairs) -> tuple[li
     found = pl.concat(pl.collect_all(parts))
     total = found.height
     first = found.sort(LINE, "position").head(MAX_REPORTED)
-    return [
-        Problem(r[LINE], r["column"], r["reason"], r["value"]) for r in first.iter_rows(named=True)
-    ], total
+    problems = []
+    for r in first.iter_rows(named=True):
+        value = r["value"]
+        if value is not None and _looks_like_a_pseudonym(value):
+            value = None  # a pseudonym shifted into another column is not repeated either
+        problems.append(Problem(r[LINE], r["column"], r["reason"], value))
+    return problems, total
 
 
 def _cast_categories(typed: pl.DataFrame) -> pl.DataFrame:
