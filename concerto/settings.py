@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "concerto.cases",
     "concerto.recommendations",
     "concerto.backups",
+    "concerto.pathway",
     "simple_history",
     "axes",
 ]
@@ -221,6 +222,8 @@ CACHES = {
 
 # The plan shown on the home page; the most recent plan when empty.
 CONCERTO_HOME_PLAN = env_str("CONCERTO_HOME_PLAN", "")
+# Concerto's own key for the admission-pathway pseudonyms, kept outside the database (a file path).
+CONCERTO_PATHWAY_KEY_FILE = env_str("CONCERTO_PATHWAY_KEY_FILE", "")
 
 LOGGING = {
     "version": 1,
