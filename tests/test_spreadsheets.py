@@ -109,12 +109,16 @@ def test_status_xlsx_report_has_no_formula_cell(hostile_plan):
 def test_only_the_shared_writer_writes_csv_rows_or_excel_cells():
     """Every CSV and Excel export goes through concerto.core.spreadsheets."""
     offenders = []
-    pattern = re.compile(r"csv\.(writer|DictWriter)\(|\.cell\([^)]*value=|\.append\(\s*\[")
+    writers = re.compile(r"csv\.(writer|DictWriter)\(|\.cell\([^)]*value=")
+    sheets = re.compile(r"(\w+) = \w+\.(?:active|create_sheet\()")
     for path in ROOT.rglob("*.py"):
-        if path.name == "spreadsheets.py" or "migrations" in path.parts:
+        # The pseudonymization script runs at the orders, with the standard library only.
+        if path.name == "spreadsheets.py" or {"migrations", "static_scripts"} & set(path.parts):
             continue
         text = path.read_text(encoding="utf-8")
-        if "openpyxl" not in text and "csv" not in text:
-            continue
-        offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in pattern.finditer(text)]
+        found = list(writers.finditer(text))
+        # Worksheet.append: on the usual names of a sheet, or a name given a sheet.
+        names = {"ws", "sheet", "worksheet"} | set(sheets.findall(text))
+        found += re.finditer(r"\b(?:%s)\.append\(" % "|".join(map(re.escape, names)), text)
+        offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in found]
     assert offenders == []

@@ -92,6 +92,13 @@ def put(ws, row: int, column: int, value, *, alignment=None, number_format: str 
     return cell
 
 
+def append_row(ws, values, **style) -> None:
+    """``ws.append(values)`` through ``put``: the next row, never a formula."""
+    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(row=1, column=1).value is not None else 1
+    for column, value in enumerate(values, start=1):
+        put(ws, row, column, value, **style)
+
+
 def workbook_bytes(workbook: Workbook, *, day: datetime.date) -> bytes:
     """The workbook as an .xlsx file whose entries all carry ``day`` as their date.
 

@@ -22,7 +22,6 @@ command also suggests a file name containing « synthetique ».
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import hmac
@@ -30,6 +29,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from concerto.core.spreadsheets import csv_writer
 
 from . import dictionary as d
 
@@ -187,6 +188,6 @@ def _close(row: dict, closed_on: float | None, horizon: int) -> None:
 def write_csv(path: str | Path, rows: list[dict[str, str]]) -> None:
     """UTF-8, comma, ISO dates, the dictionary's column order."""
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(d.COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv_writer(handle, lineterminator="\n")
+        writer.writerow(d.COLUMNS)
+        writer.writerows([row.get(column, "") for column in d.COLUMNS] for row in rows)

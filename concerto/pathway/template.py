@@ -15,6 +15,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from concerto.core.spreadsheets import append_row, put
+
 from . import dictionary as d
 
 DATA_SHEET = "Demandes"
@@ -42,13 +44,14 @@ def build_template() -> Workbook:
     values = workbook.create_sheet(VALUES_SHEET)
     bold = Font(bold=True)
 
-    data.append(list(d.COLUMNS))
+    append_row(data, d.COLUMNS)
     for cell in data[1]:
         cell.font = bold
     data.freeze_panes = "A2"
 
-    documentation.append(
-        ["Champ", "Titre", "Type", "Obligatoire", "Description", "Question servie", "Valeurs permises"]
+    append_row(
+        documentation,
+        ["Champ", "Titre", "Type", "Obligatoire", "Description", "Question servie", "Valeurs permises"],
     )
     for cell in documentation[1]:
         cell.font = bold
@@ -64,7 +67,8 @@ def build_template() -> Workbook:
                 if f.name == "pseudonyme"
                 else "code : minuscules, chiffres, traits d’union"
             )
-        documentation.append(
+        append_row(
+            documentation,
             [
                 f.name,
                 f.title,
@@ -73,16 +77,16 @@ def build_template() -> Workbook:
                 f.description,
                 f.question,
                 shown,
-            ]
+            ],
         )
         letter = get_column_letter(index)
         cells = f"{letter}2:{letter}{TEMPLATE_ROWS}"
         if allowed:
             values_column += 1
             values_letter = get_column_letter(values_column)
-            values.cell(row=1, column=values_column, value=f.name).font = bold
+            put(values, 1, values_column, f.name, font=bold)
             for row, (code, _label) in enumerate(allowed, start=2):
-                values.cell(row=row, column=values_column, value=code)
+                put(values, row, values_column, code)
             source = f"{quote_sheetname(VALUES_SHEET)}!${values_letter}$2:${values_letter}${len(allowed) + 1}"
             validation = DataValidation(type="list", formula1=source, allow_blank=not f.required)
         elif f.type == d.DATE:

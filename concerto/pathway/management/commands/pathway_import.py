@@ -1,14 +1,17 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from concerto.core.audit import IMPORT
+from concerto.core.management.base import ConcertoCommand
 from concerto.organizations.models import Organization
 from concerto.pathway.ingest import SubmissionRefused, read_submission
 from concerto.pathway.pseudonyms import concerto_key
 from concerto.pathway.storage import file_sha256, store_submission
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
+    attribution = IMPORT
     help = (
         "Valide et enregistre le dépôt d’un ordre (parcours d’admission), tout ou rien; "
         "remplace le dépôt précédent du même ordre pour la même période."
@@ -23,7 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="valider sans rien enregistrer")
 
-    def handle(self, *args, path, order, period, synthetic, dry_run, **options):
+    def run(self, *args, path, order, period, synthetic, dry_run, **options):
         organization = Organization.objects.filter(
             code=order, kind=Organization.Kind.PROFESSIONAL_ORDER
         ).first()

@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from concerto.core.management.base import ConcertoCommand
 from concerto.pathway.synthetic import generate, write_csv
 
 
-class Command(BaseCommand):
+class Command(ConcertoCommand):
     help = (
         "Écrit un dépôt synthétique du parcours d’admission au format du dictionnaire "
         "(UTF-8, virgule, dates ISO). Chaque ligne porte donnees_synthetiques = oui."
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="graine (même graine, même fichier)")
         parser.add_argument("-o", "--output", type=Path, required=True, help="fichier CSV à écrire")
 
-    def handle(self, *args, order, applications, seed, output, **options):
+    def run(self, *args, order, applications, seed, output, **options):
         if applications < 1:
             raise CommandError("--applications doit être au moins 1.")
         rows = generate(order=order, applications=applications, seed=seed)
