@@ -47,6 +47,14 @@ def fails_once(*, key: str) -> str:
     return "fait"
 
 
+@job
+def interrupted_once(*, key: str) -> str:
+    calls.append(key)
+    if calls.count(key) == 1:
+        raise SystemExit(1)  # as when a worker is stopped in the middle of a job
+    return "repris"
+
+
 def not_a_job(*, a: int) -> int:
     return a
 
@@ -78,6 +86,26 @@ def run_worker():
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
+
+
+def run_worker_in_test_transaction(max_tasks: int = 1):
+    """One task of the database queue, run as the worker runs it, without the
+    worker's loop (which would close the test's connection)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id="essai",
+        excluded_queue_names=[],
+    )
+    task_result = DBTaskResult.objects.ready().order_by("enqueued_at").first()
+    task_result.claim(worker.worker_id)
+    worker.run_task(task_result)
 
 
 # --- immediate backend (as every other test runs jobs) --------------------------
@@ -121,6 +149,17 @@ def test_a_job_that_fails_once_succeeds_on_its_second_attempt(db):
     done = enqueue(fails_once, key="a", label="Essai")
     assert done.state == Job.State.DONE and done.attempts == 2 and done.result == "fait"
     assert done.error == ""
+
+
+def test_a_job_cut_short_by_a_stopping_worker_is_queued_again(db, database_queue):
+    queued = enqueue(interrupted_once, key="k", label="Long travail")
+    run_worker_in_test_transaction()
+    queued.refresh_from_db()
+    assert queued.state == Job.State.QUEUED and queued.attempts == 1
+    assert queued.error == "Interrompu : le processus de travail a été arrêté pendant ce travail."
+    run_worker_in_test_transaction()
+    queued.refresh_from_db()
+    assert queued.state == Job.State.DONE and queued.result == "repris" and queued.attempts == 2
 
 
 def test_a_failed_job_asked_again_runs_again_with_fresh_attempts(db):

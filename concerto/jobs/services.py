@@ -17,7 +17,9 @@ What it adds to the framework, which has none of it:
   (running for longer than ``CONCERTO_JOB_TIMEOUT``), is queued again.
 - **Bounded retries.** A job that raises is tried again, at most
   ``max_attempts`` times in all (3 by default), each attempt
-  ``CONCERTO_JOB_RETRY_DELAY`` × attempt seconds after the last.
+  ``CONCERTO_JOB_RETRY_DELAY`` × attempt seconds after the last. A worker
+  stopped in the middle of a job (SIGTERM twice, Ctrl-C twice) records the
+  attempt as interrupted and queues the job again for another worker.
 - **Visibility.** Each ``Job`` row holds its state, start, end, number of
   attempts and last error in French: the admin lists them ("Travaux en
   arrière-plan"), and the page that asked for one shows it (``subject``).
@@ -159,7 +161,7 @@ def run_job(job_id: int) -> None:
         return  # already run, or queued again meanwhile: that run will do it
     try:
         result = _function(claimed.function)(**claimed.arguments)
-    except Exception as exc:
+    except BaseException as exc:  # a worker stopped mid-job, too: the job is queued again
         _record_failure(claimed, exc)
         raise  # the framework keeps the traceback with its task result
     Job.objects.filter(pk=claimed.pk, state=Job.State.RUNNING, attempts=claimed.attempts).update(
@@ -181,7 +183,7 @@ def _claim(job_id: int) -> Job | None:
     return claimed
 
 
-def _record_failure(failed: Job, exc: Exception) -> None:
+def _record_failure(failed: Job, exc: BaseException) -> None:
     again = failed.attempts < failed.max_attempts
     # The attempt number guards against a run that was taken for lost and queued again.
     updated = Job.objects.filter(pk=failed.pk, state=Job.State.RUNNING, attempts=failed.attempts).update(
@@ -200,11 +202,13 @@ def _record_failure(failed: Job, exc: Exception) -> None:
         _dispatch(failed, delay=settings.CONCERTO_JOB_RETRY_DELAY * failed.attempts)
 
 
-def french_error(exc: Exception) -> str:
+def french_error(exc: BaseException) -> str:
     """What the person who asked reads: a ``JobError``'s own message, else a generic one."""
     with translation.override(settings.LANGUAGE_CODE):
         if isinstance(exc, JobError):
             return str(exc)
+        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            return _("Interrompu : le processus de travail a été arrêté pendant ce travail.")
         return _("Erreur inattendue (%(type)s) : %(detail)s") % {
             "type": type(exc).__name__,
             "detail": str(exc)[:500] or "—",
