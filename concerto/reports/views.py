@@ -126,15 +126,6 @@ def report_page(request, slug):
     )
 
 
-def _invalid_request(form) -> HttpResponse:
-    errors = "; ".join(f"{form.fields[f].label} : {' '.join(e)}" for f, e in form.errors.items())
-    return HttpResponse(
-        _("Demande invalide — %(errors)s") % {"errors": errors},
-        status=400,
-        content_type="text/plain; charset=utf-8",
-    )
-
-
 @require_safe
 @login_required
 def report_download(request, slug):
@@ -144,7 +135,12 @@ def report_download(request, slug):
     plan = get_plan_for_report_staff(request, slug)
     form = ReportForm(request.GET, dates=reporting_dates(plan))
     if not form.is_valid():
-        return _invalid_request(form)
+        errors = "; ".join(f"{form.fields[f].label} : {' '.join(e)}" for f, e in form.errors.items())
+        return HttpResponse(
+            _("Demande invalide — %(errors)s") % {"errors": errors},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     as_of, fmt = form.cleaned_data["as_of"], form.cleaned_data["format"]
     filename = f"{plan.slug}_etat-{as_of:%Y-%m-%d}_travail.{fmt}"
     started = time.perf_counter()
@@ -182,7 +178,12 @@ def report_prepare(request, slug):
     plan = get_plan_for_report_staff(request, slug)
     form = ReportForm(request.POST, dates=reporting_dates(plan))
     if not form.is_valid():
-        return _invalid_request(form)
+        errors = "; ".join(f"{form.fields[f].label} : {' '.join(e)}" for f, e in form.errors.items())
+        return HttpResponse(
+            _("Demande invalide — %(errors)s") % {"errors": errors},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     as_of, fmt = form.cleaned_data["as_of"], form.cleaned_data["format"]
     language, fingerprint = translation.get_language(), data_fingerprint()
     if fmt not in BACKGROUND_FORMATS or find_working_document(
