@@ -73,6 +73,7 @@ def test_preparing_a_pdf_runs_a_job_and_sends_the_reader_to_the_file(coordinator
     assert response["Location"].startswith(_url("report-download", plan))
     job = Job.objects.get()
     assert job.state == Job.State.DONE and job.requested_by.username == "coordo"
+    assert job.attempts == 1 and job.error == ""  # a retry must not hide a failure
     download = coordinator_client.get(response["Location"])
     assert download.status_code == 200
     assert download.content.startswith(b"%PDF")
@@ -209,7 +210,8 @@ def test_a_worker_prepares_the_pdf_that_the_page_then_offers(client, django_user
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
-    assert Job.objects.get().state == Job.State.DONE
+    job = Job.objects.get()
+    assert job.state == Job.State.DONE and job.attempts == 1
     assert client.get(_url("report-download", plan), ASK).content.startswith(b"%PDF")
 
 

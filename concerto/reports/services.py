@@ -127,13 +127,17 @@ def generate_working_document(*, plan_id: int, as_of: str, fmt: str, language: s
     fingerprint, makes another.
     """
     plan = Plan.objects.get(pk=plan_id)
+    date = datetime.date.fromisoformat(as_of)
+    kept = find_working_document(plan=plan, as_of=date, fmt=fmt, language=language, fingerprint=fingerprint)
+    if kept is not None:  # made by an attempt that failed afterwards
+        return {"document": kept.pk, "size": kept.size, "sha256": kept.sha256}
     with translation.override(language):
-        rendered = render_one(plan, datetime.date.fromisoformat(as_of), fmt)
+        rendered = render_one(plan, date, fmt)
     content = rendered.content
     with transaction.atomic():
         document, _created = WorkingDocument.objects.get_or_create(
             plan=plan,
-            as_of=as_of,
+            as_of=date,
             format=fmt,
             language=language,
             data_fingerprint=fingerprint,
@@ -145,7 +149,7 @@ def generate_working_document(*, plan_id: int, as_of: str, fmt: str, language: s
         )
         # Older states of the same document will never be asked for again.
         WorkingDocument.objects.filter(
-            plan=plan, as_of=as_of, format=fmt, language=language, created_at__lt=document.created_at
+            plan=plan, as_of=date, format=fmt, language=language, created_at__lt=document.created_at
         ).delete()
     logger.info("Rapport de travail produit : %s", document.filename)
     return {"document": document.pk, "size": document.size, "sha256": document.sha256}
