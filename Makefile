@@ -31,9 +31,10 @@ load: setup
 	$(PY) manage.py import_plan $(PLAN)
 	$(PY) manage.py import_cases data/cases/cellule-2022-2023.yaml
 
+# The development server and a background-jobs worker, stopped together.
 run: load
 	$(PY) manage.py ensure_demo_coordinator
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) deploy/run-dev $(HOST):$(PORT)
 
 # The production setup on this machine: gunicorn, DEBUG off, PostgreSQL
 # (DATABASE_URL, default the local `concerto` database), on 127.0.0.1:$(PORT).

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "concerto.recommendations",
     "concerto.backups",
     "concerto.pathway",
+    "concerto.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "axes",
 ]
@@ -219,6 +222,20 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("CONCERTO_PAGE_CACHE_ENTRIES", 64)},
     },
 }
+
+# Background jobs (see concerto.jobs): Django's task framework with its
+# database queue, run by `manage.py db_worker` on any node. A failed job is
+# tried again CONCERTO_JOB_RETRY_DELAY seconds later (times the attempt
+# number); one still running after CONCERTO_JOB_TIMEOUT seconds is taken for
+# lost (its worker stopped) and may be queued again.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CONCERTO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+CONCERTO_JOB_RETRY_DELAY = env_int("CONCERTO_JOB_RETRY_DELAY", 10)
+CONCERTO_JOB_TIMEOUT = env_int("CONCERTO_JOB_TIMEOUT", 3600)
 
 # The plan shown on the home page; the most recent plan when empty.
 CONCERTO_HOME_PLAN = env_str("CONCERTO_HOME_PLAN", "")

@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("plans/<slug:slug>/mesures/<int:number>/", plan_views.measure_detail, name="measure-detail"),
     path("plans/<slug:slug>/rapport/", report_views.report_page, name="report-page"),
     path("plans/<slug:slug>/rapport/telecharger/", report_views.report_download, name="report-download"),
+    path("plans/<slug:slug>/rapport/preparer/", report_views.report_prepare, name="report-prepare"),
     path("plans/<slug:slug>/rapport/publier/", report_views.report_publish, name="report-publish"),
     path("compte/", include("concerto.accounts.urls")),
     path("plans/<slug:slug>/campagnes/", include("concerto.campaigns.urls")),

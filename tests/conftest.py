@@ -38,6 +38,10 @@ def _settings_for_tests(settings):
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Background jobs run at once, inside the request (tests/test_jobs.py
+    # also runs them through the database queue and its worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CONCERTO_JOB_RETRY_DELAY = 0
 
 
 @pytest.fixture(autouse=True)

@@ -286,6 +286,9 @@ ACTIONS = {
     # reports
     "reports.report-page": Action("report-page", _plan),
     "reports.download-working-report": Action("report-download", _plan, query="?as_of=2023-03-31&format=csv"),
+    "reports.prepare-working-report": Action(
+        "report-prepare", _plan, "post", lambda w: {"as_of": "2023-03-31", "format": "xlsx"}
+    ),
     "reports.publish": Action("report-publish", _plan, "post", lambda w: {"as_of": "2023-03-31"}),
     # accounts
     "accounts.invitation-page": Action("invitation-create"),
@@ -475,6 +478,7 @@ REFUSED = {
     "audit.measure-history": refused(),
     "reports.report-page": refused(),
     "reports.download-working-report": refused(),
+    "reports.prepare-working-report": refused(),
     "reports.publish": refused(),
     "accounts.invitation-page": refused(),
     "accounts.invite": refused(),
@@ -545,6 +549,7 @@ ALLOWED = {
     "audit.measure-history": "coordinator",
     "reports.report-page": "coordinator",
     "reports.download-working-report": "coordinator",
+    "reports.prepare-working-report": "coordinator",
     "reports.publish": "coordinator",
     "accounts.invitation-page": "coordinator",
     "accounts.invite": "coordinator",
@@ -905,6 +910,7 @@ ROUTES = {
     "measure-history": GET,
     "report-page": GET,
     "report-download": GET,
+    "report-prepare": POST,
     "report-publish": POST,
     "published-document": GET,
     "login": FORM,

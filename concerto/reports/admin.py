@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from concerto.core.admin import ReadOnlyAdmin
 
-from .models import Publication, PublishedDocument
+from .models import Publication, PublishedDocument, WorkingDocument
 
 
 @admin.register(Publication)
@@ -17,3 +17,15 @@ class PublishedDocumentAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "format", "size", "sha256"]
     list_select_related = ["publication__plan"]
     exclude = ["content"]
+
+
+@admin.register(WorkingDocument)
+class WorkingDocumentAdmin(ReadOnlyAdmin):
+    """Working reports made by background jobs: a cache, remade when asked for again."""
+
+    list_display = ["__str__", "language", "size", "created_at"]
+    list_select_related = ["plan"]
+    exclude = ["content"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
