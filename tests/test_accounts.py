@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -19,34 +18,47 @@ from concerto.accounts import rules
 from concerto.accounts.models import Invitation, Membership, Role, hash_token
 from concerto.accounts.services import accept_invitation, invite
 
-from .factories import OrganizationFactory, PlanFactory
+from .factories import MeasureFactory, MeasureLeadFactory, OrganizationFactory, PlanFactory, UserFactory
+from .support.accounts import GOOD_PASSWORD, accept_data, login, reset, signed_in_user_id
 
-GOOD_PASSWORD = "Harmonie-des-Ordres-2024"
 INVITED = "Marie.Tremblay@Example.org"
 
 
 @pytest.fixture
-def organization(db):
-    return OrganizationFactory(name="Ordre des infirmières et infirmiers du Québec")
-
-
-@pytest.fixture
-def coordinator(db, django_user_model):
+def office_plan(db):
     office = OrganizationFactory(code="office-des-professions", name="Office des professions du Québec")
-    PlanFactory(owner=office)  # the Office coordinates the Pôle's plan
-    user = django_user_model.objects.create_user(
-        "coordo@example.org", email="coordo@example.org", password=GOOD_PASSWORD, first_name="Claire"
-    )
-    Membership.objects.create(user=user, organization=office, role=Role.COORDINATOR)
-    return user
+    return PlanFactory(owner=office)  # the Office coordinates the Pôle's plan
+
+
+def partner_of(plan, **fields):
+    """A new organization that leads a measure of ``plan``: it takes part, so it may be invited."""
+    organization = OrganizationFactory(**fields)
+    MeasureLeadFactory(measure=MeasureFactory(theme__plan=plan), organization=organization)
+    return organization
 
 
 @pytest.fixture
-def member(db, django_user_model, organization):
+def organization(office_plan):
+    return partner_of(office_plan, name="Ordre des infirmières et infirmiers du Québec")
+
+
+@pytest.fixture
+def coordinator(office_plan):
+    return UserFactory(
+        username="coordo@example.org",
+        email="coordo@example.org",
+        password=GOOD_PASSWORD,
+        first_name="Claire",
+        coordinator_of=office_plan.owner,
+    )
+
+
+@pytest.fixture
+def member(organization):
     """Someone who can sign in, with a membership that is not coordination."""
-    user = django_user_model.objects.create_user("lise@example.org", email="lise@example.org", password="x")
-    Membership.objects.create(user=user, organization=organization, role=Role.EDITOR)
-    return user
+    return UserFactory(
+        username="lise@example.org", email="lise@example.org", member_of=(organization, Role.EDITOR)
+    )
 
 
 @pytest.fixture
@@ -63,12 +75,6 @@ def accept_url(token):
     return reverse("invitation-accept", args=[token])
 
 
-def accept_data(password=GOOD_PASSWORD, **overrides):
-    return {"first_name": "Marie", "last_name": "Tremblay", "password1": password, "password2": password} | (
-        overrides
-    )
-
-
 def link_in(text: str) -> str:
     return re.search(r"https?://[^\s\"<>]+", text).group(0)
 
@@ -77,10 +83,6 @@ def html_part(message) -> str:
     (html, mimetype), *_ = message.alternatives
     assert mimetype == "text/html"
     return html
-
-
-def signed_in_user_id(client):
-    return client.session.get(SESSION_KEY)
 
 
 # --- the invitation e-mail ------------------------------------------------------------
@@ -184,8 +186,10 @@ def test_reinviting_the_same_address_revokes_the_previous_link(client, organizat
     assert Membership.objects.get(organization=organization).role == Role.READER
 
 
-def test_inviting_to_another_organization_keeps_the_first_link(client, organization, coordinator, token):
-    invite(email=INVITED, organization=OrganizationFactory(), role=Role.READER, invited_by=coordinator)
+def test_inviting_to_another_organization_keeps_the_first_link(
+    client, office_plan, organization, coordinator, token
+):
+    invite(email=INVITED, organization=partner_of(office_plan), role=Role.READER, invited_by=coordinator)
     assert client.get(accept_url(token)).status_code == 200
 
 
@@ -338,11 +342,11 @@ def test_coordinator_predicate(db, django_user_model, coordinator, member, organ
         role=Role.COORDINATOR,
     )
     inactive = django_user_model.objects.get(username="ancien")
-    assert rules.is_coordinator(coordinator)
-    assert rules.is_coordinator(superuser)
-    assert not rules.is_coordinator(member)
-    assert not rules.is_coordinator(inactive)
-    assert not rules.is_coordinator(AnonymousUser())
+    assert rules.is_any_coordinator(coordinator)
+    assert rules.is_any_coordinator(superuser)
+    assert not rules.is_any_coordinator(member)
+    assert not rules.is_any_coordinator(inactive)
+    assert not rules.is_any_coordinator(AnonymousUser())
     assert [m.organization.name for m in rules.memberships_of(coordinator)] == [
         "Office des professions du Québec"
     ]
@@ -352,16 +356,12 @@ def test_coordinator_predicate(db, django_user_model, coordinator, member, organ
 def test_templates_can_ask_whether_the_user_is_a_coordinator(coordinator, member):
     from django.template import Context, Template
 
-    template = Template("{% load accounts %}{% if user|is_coordinator %}oui{% else %}non{% endif %}")
+    template = Template("{% load accounts %}{% if user|is_any_coordinator %}oui{% else %}non{% endif %}")
     assert template.render(Context({"user": coordinator})) == "oui"
     assert template.render(Context({"user": member})) == "non"
 
 
 # --- login, lockout, logout ---------------------------------------------------------
-
-
-def login(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
 
 
 def test_login_page_is_in_french(client, db):
@@ -454,10 +454,6 @@ def test_session_expires_at_browser_close_and_after_eight_hours(client, coordina
 
 
 # --- password reset ---------------------------------------------------------------------
-
-
-def reset(client, email, **kwargs):
-    return client.post(reverse("password_reset"), {"email": email}, **kwargs)
 
 
 def test_password_reset_emails_a_french_link_to_a_known_address(client, settings, coordinator):
@@ -619,12 +615,11 @@ def test_admin_can_only_revoke_an_invitation(superuser_client, invitation_and_to
 def test_a_partner_coordinator_cannot_invite_a_coordinator_of_the_office(
     client, django_user_model, real_plan
 ):
-    from concerto.accounts.models import Invitation, Membership, Role
+    from concerto.accounts.models import Invitation, Role
     from concerto.organizations.models import Organization
 
     mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
-    user = django_user_model.objects.create_user("mess-coordo", password="x")
-    Membership.objects.create(user=user, organization=mess, role=Role.COORDINATOR)
+    user = UserFactory(username="mess-coordo", coordinator_of=mess)
     client.force_login(user)
     response = client.post(
         reverse("invitation-create"),
@@ -635,11 +630,10 @@ def test_a_partner_coordinator_cannot_invite_a_coordinator_of_the_office(
 
 
 def test_office_coordinator_cannot_grant_coordination_of_a_partner(client, django_user_model, real_plan):
-    from concerto.accounts.models import Invitation, Membership, Role
+    from concerto.accounts.models import Invitation, Role
     from concerto.organizations.models import Organization
 
-    user = django_user_model.objects.create_user("office-coordo", password="x")
-    Membership.objects.create(user=user, organization=real_plan.owner, role=Role.COORDINATOR)
+    user = UserFactory(username="office-coordo", coordinator_of=real_plan.owner)
     client.force_login(user)
     mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
     response = client.post(

@@ -431,7 +431,7 @@ def _export_recommendations(ids: set[int], names: _Names) -> list[dict]:
     attachments = Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk")
     recommendations = (
         Recommendation.objects.filter(pk__in=ids)
-        .select_related("addressee", "created_by", "answer__filed_by")
+        .select_related("owner", "addressee", "created_by", "answer__filed_by")
         .prefetch_related(
             Prefetch("measures", queryset=Measure.objects.select_related("plan")),
             "cases",
@@ -451,6 +451,7 @@ def _export_recommendations(ids: set[int], names: _Names) -> list[dict]:
                 "number": r.number,
                 "title": r.title,
                 "text": r.text,
+                "owner": names.org(r.owner),
                 "addressee": names.org(r.addressee),
                 "state": r.state,
                 "sent_on": _d(r.sent_on),
@@ -486,7 +487,7 @@ def _export_recommendations(ids: set[int], names: _Names) -> list[dict]:
 def _export_cases(ids: set[int], names: _Names) -> list[dict]:
     cases = (
         Case.objects.filter(pk__in=ids)
-        .select_related("raised_by", "transferred_to", "state_changed_by", "published_by")
+        .select_related("owner", "raised_by", "transferred_to", "state_changed_by", "published_by")
         .prefetch_related(
             "orders",
             "organizations",
@@ -504,6 +505,7 @@ def _export_cases(ids: set[int], names: _Names) -> list[dict]:
         {
             "reference": c.reference,
             "title": c.title,
+            "owner": names.org(c.owner),
             "orders": sorted(names.org(o) for o in c.orders.all()),
             "profession": c.profession,
             "raised_by": names.org(c.raised_by),
@@ -844,7 +846,7 @@ class _Restoration:
         try:
             self._organizations(_list(data, "organizations", "document"))
             self._users(_list(data, "users", "document"))
-            plan = self._plan(plan_entry)
+            plan = self.plan = self._plan(plan_entry)
             for entry in _list(data, "themes", "document"):
                 self._theme(plan, entry)
             measures = _list(data, "measures", "document")
@@ -1250,6 +1252,8 @@ class _Restoration:
         case = Case.objects.create(
             reference=reference,
             title=_str(entry, "title", where, required=True),
+            # Files written before owners existed: the Office, owner of the plan.
+            owner=self._org(entry, "owner", where, null=False) if "owner" in entry else self.plan.owner,
             profession=_str(entry, "profession", where),
             raised_by=self._org(entry, "raised_by", where),
             raised_by_text=_str(entry, "raised_by_text", where),
@@ -1337,6 +1341,7 @@ class _Restoration:
             number=number,
             title=_str(entry, "title", where, required=True),
             text=_str(entry, "text", where),
+            owner=self._org(entry, "owner", where, null=False) if "owner" in entry else self.plan.owner,
             addressee=self._org(entry, "addressee", where, null=False),
             state=_choice(entry, "state", where, RecommendationState.values),
             sent_on=_date(entry, "sent_on", where, null=True),

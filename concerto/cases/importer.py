@@ -9,6 +9,7 @@ Format ``concerto.cases/1``::
         title: …
         orders: [code, …]         # organization codes
         profession: …
+        owner: code                 # optional: the body that owns the case (default: the plan's owner)
         raised_by: code | null
         raised_by_text: …
         raised_on: AAAA-MM-JJ | null
@@ -101,7 +102,7 @@ def _validate(document: dict, path: Path) -> tuple[Plan, list[dict]]:
     if document.get("schema") != SCHEMA:
         raise DataError(f"{where}: le champ « schema » doit valoir « {SCHEMA} ».")
     slug = require(document, "plan", str, where)
-    plan = Plan.objects.filter(slug=slug).first()
+    plan = Plan.objects.select_related("owner").filter(slug=slug).first()
     if plan is None:
         raise DataError(f"{at(document, where)}, champ « plan » : plan « {slug} » introuvable.")
     organizations = {o.code: o for o in Organization.objects.all()}
@@ -206,6 +207,15 @@ def _validate(document: dict, path: Path) -> tuple[Plan, list[dict]]:
                     "text": require(s_entry, "text", str, s_where).strip(),
                     "state": _choice(s_entry, "state", s_where, Solution.State, Solution.State.PROPOSED),
                 }
+            )
+        # The body whose coordination manages the case: named, or the owner of the linked measures' plan.
+        if entry.get("owner") is not None:
+            values["owner"] = organization(entry["owner"], f"{c_where}, champ « owner »")
+        elif plan.owner is not None:
+            values["owner"] = plan.owner
+        else:
+            raise DataError(
+                f"{c_where}, champ « owner » : obligatoire, le plan « {plan.slug} » n’a pas d’organisation responsable."
             )
         cases.append(
             {

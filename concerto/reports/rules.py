@@ -7,12 +7,12 @@ def can_generate_reports(user, plan) -> bool:
     """Working reports: the plan's coordination, and Office staff accounts."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return bool(user.is_staff) or coordinates(user, plan)
+    return bool(user.is_staff) or coordinates(user, plan.owner_id)
 
 
 def can_publish_reports(user, plan) -> bool:
     """Publishing freezes the official report: the plan's coordination only."""
-    return coordinates(user, plan)
+    return coordinates(user, plan.owner_id)
 
 
 def get_abilities(user, plan) -> dict[str, bool]:
