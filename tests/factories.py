@@ -257,6 +257,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "recommendations.Answer"
+        skip_postgeneration_save = True
 
     recommendation = factory.SubFactory(RecommendationFactory, state="received")
     kind = "follow_up"

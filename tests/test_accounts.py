@@ -18,7 +18,16 @@ from concerto.accounts import rules
 from concerto.accounts.models import Invitation, Membership, Role, hash_token
 from concerto.accounts.services import accept_invitation, invite
 
-from .factories import MeasureFactory, MeasureLeadFactory, OrganizationFactory, PlanFactory, UserFactory
+from .factories import (
+    CaseFactory,
+    CollaboratorFactory,
+    MeasureFactory,
+    MeasureLeadFactory,
+    OrganizationFactory,
+    PlanFactory,
+    RecommendationFactory,
+    UserFactory,
+)
 from .support.accounts import GOOD_PASSWORD, accept_data, login, reset, signed_in_user_id
 
 INVITED = "Marie.Tremblay@Example.org"
@@ -554,7 +563,7 @@ ACCOUNTS_LOCALE = (
 
 
 def test_accounts_english_catalogue_is_complete():
-    from .test_translations import _entries
+    from .support.translations import entries as _entries
 
     text = (ACCOUNTS_LOCALE / "django.po").read_text(encoding="utf-8")
     missing = [
@@ -643,3 +652,88 @@ def test_office_coordinator_cannot_grant_coordination_of_a_partner(client, djang
     assert response.status_code == 200
     assert "ne peut être attribué que dans une organisation que vous coordonnez" in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+# --- who coordinates what ------------------------------------------------------------
+
+
+@pytest.fixture
+def two_bodies(office_plan):
+    """The Office (``office_plan``'s owner) and a second body owning its own plan."""
+    body_b = OrganizationFactory(code="autre-organisme", name="Autre organisme", kind="public_body")
+    PlanFactory(owner=body_b)
+    return office_plan.owner, body_b
+
+
+def test_coordinates_takes_the_owner_or_its_id(two_bodies):
+    office, _body_b = two_bodies
+    user = UserFactory(coordinator_of=office)
+    assert rules.coordinates(user, office) and rules.coordinates(user, office.pk)
+
+
+def test_a_coordinator_of_one_body_does_not_coordinate_another(two_bodies):
+    office, body_b = two_bodies
+    user = UserFactory(coordinator_of=body_b)
+    assert rules.coordinates(user, body_b)
+    assert not rules.coordinates(user, office)
+    assert rules.coordinated_owner_ids(user) == {body_b.pk}
+
+
+def test_other_roles_of_the_owner_do_not_coordinate(two_bodies):
+    office, _body_b = two_bodies
+    for role in (Role.EDITOR, Role.COLLABORATOR, Role.READER):
+        assert not rules.coordinates(UserFactory(member_of=(office, role)), office)
+
+
+def test_a_superuser_coordinates_every_owner_and_nobody_else_does_without_an_account(two_bodies):
+    from django.contrib.auth.models import AnonymousUser
+
+    office, body_b = two_bodies
+    superuser = UserFactory(is_superuser=True)
+    assert rules.coordinates(superuser, office) and rules.coordinates(superuser, body_b)
+    assert rules.coordinated_owner_ids(superuser) == {office.pk, body_b.pk}
+    assert not rules.coordinates(AnonymousUser(), office)
+    assert not rules.coordinates(UserFactory(coordinator_of=office, is_active=False), office)
+    assert not rules.coordinates(UserFactory(coordinator_of=office), None)
+
+
+def test_a_coordinator_membership_where_nothing_is_owned_coordinates_nothing(organization):
+    user = UserFactory(coordinator_of=organization)  # a partner, not an owning body
+    assert rules.coordinated_owner_ids(user) == set()
+    assert not rules.is_any_coordinator(user) and not rules.can_invite(user)
+
+
+def test_memberships_are_read_once_per_user_object(two_bodies, django_assert_num_queries):
+    office, body_b = two_bodies
+    user = UserFactory(coordinator_of=office, member_of=(body_b, Role.READER))
+    with django_assert_num_queries(1):
+        assert rules.coordinates(user, office)
+        assert not rules.coordinates(user, body_b)
+        assert rules.coordinated_owner_ids(user) == {office.pk}
+        assert rules.organizations_with_role(user, Role.READER) == {body_b.pk}
+        assert rules.is_any_coordinator(user)
+
+
+def test_every_app_contributes_the_organizations_that_may_be_invited(two_bodies):
+    office, body_b = two_bodies
+    plan = office.owned_plans.get()
+    lead, collaborator, addressee, order, elsewhere = (OrganizationFactory() for _ in range(5))
+    measure = MeasureFactory(theme__plan=plan)
+    MeasureLeadFactory(measure=measure, organization=lead)
+    CollaboratorFactory(measure=measure, organization=collaborator)
+    RecommendationFactory(owner=office, addressee=addressee)
+    CaseFactory(owner=office, orders=[order])
+    RecommendationFactory(owner=body_b, addressee=elsewhere)
+    invitable = set(rules.invitable_organizations(UserFactory(coordinator_of=office)))
+    assert {office, lead, collaborator, addressee, order} <= invitable
+    assert not {body_b, elsewhere} & invitable
+
+
+def test_the_coordinator_role_is_granted_only_in_the_inviters_own_body(two_bodies, organization):
+    office, body_b = two_bodies
+    user = UserFactory(coordinator_of=office)
+    assert rules.can_grant_role(user, office, Role.COORDINATOR)
+    assert not rules.can_grant_role(user, organization, Role.COORDINATOR)
+    assert not rules.can_grant_role(user, body_b, Role.COORDINATOR)
+    assert rules.can_grant_role(user, organization, Role.EDITOR)
+    assert not rules.can_grant_role(user, body_b, Role.READER)
