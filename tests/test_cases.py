@@ -163,6 +163,29 @@ def test_import_rejects_an_unknown_plan(organizations, tmp_path):
         import_cases(path=path)
 
 
+def test_imported_cases_belong_to_the_owner_of_their_measures_plan(cases, real_plan):
+    assert {case.owner for case in cases.values()} == {real_plan.owner}
+    assert real_plan.owner.code == OFFICE
+
+
+def test_an_explicit_owner_in_the_file_is_kept(real_plan, tmp_path):
+    path = _broken_copy(
+        tmp_path, "  - reference: CAS-2022-001\n", f"  - reference: CAS-2022-001\n    owner: {CIQ}\n"
+    )
+    import_cases(path=path)
+    assert Case.objects.get(reference="CAS-2022-001").owner.code == CIQ
+    assert Case.objects.get(reference="CAS-2021-001").owner.code == OFFICE
+
+
+def test_an_unknown_owner_is_refused_naming_the_case(real_plan, tmp_path):
+    path = _broken_copy(
+        tmp_path, "  - reference: CAS-2022-001\n", "  - reference: CAS-2022-001\n    owner: inconnu\n"
+    )
+    with pytest.raises(DataError, match=r"CAS-2022-001.*champ « owner ».*organisation inconnue « inconnu »"):
+        import_cases(path=path)
+    assert not Case.objects.exists()
+
+
 # --- state transitions ----------------------------------------------------
 
 
