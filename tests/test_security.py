@@ -1013,6 +1013,14 @@ def test_a_staff_coordinator_sees_in_the_admin_only_what_its_body_owns(world, mo
     )
 
 
+@pytest.mark.parametrize("url_name", ["report-page", "report-download"])
+def test_a_staff_coordinator_of_another_body_cannot_use_the_offices_report_page(world, url_name):
+    client = _staff_coordinator_of_body_b(world)
+    query = "?as_of=2023-03-31&format=csv" if url_name == "report-download" else ""
+    assert client.get(reverse(url_name, args=[PLAN]) + query).status_code == 403
+    assert client.get(reverse(url_name, args=[PLAN_B]) + query).status_code == 200
+
+
 def test_a_staff_coordinator_cannot_give_a_new_recommendation_to_another_body(world):
     client = _staff_coordinator_of_body_b(world)
     form = client.get(reverse("admin:recommendations_recommendation_add")).context["adminform"].form

@@ -55,7 +55,7 @@ def search_cases(user, query: str) -> list[Case]:
     if not words:
         return []
     cases = Case.objects.order_by("reference").only(
-        "reference", "title", "public_summary", "description", "state", "summary_published", "owner_id"
+        "reference", "title", "public_summary", "description", "state", "summary_published", "owner"
     )
     # The coordination of the body that owns a case searches it in full; others, published summaries.
     coordinated = Q(owner__in=rules.coordinated_owner_ids(user))
