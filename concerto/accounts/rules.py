@@ -62,12 +62,6 @@ def _roles(user) -> _Roles:
     return cached
 
 
-def forget_roles(user) -> None:
-    """Drop the cached memberships (after they changed, within the same request)."""
-    if hasattr(user, _CACHE):
-        delattr(user, _CACHE)
-
-
 def memberships_by_org(user) -> dict[int, Membership]:
     """Organization id -> the person's membership there (with ``organization`` loaded)."""
     return _roles(user).by_org
