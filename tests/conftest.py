@@ -80,6 +80,15 @@ def real_plan(organizations):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded documents under a temporary ``MEDIA_ROOT`` (use it with
+    ``pytestmark = pytest.mark.usefixtures("media")`` in modules that upload)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def staff_client(db, django_user_model):
     """A client of its own, signed in as Office staff (the ``client`` fixture stays anonymous)."""
     from django.test import Client

@@ -134,3 +134,161 @@ def build_clean_plan(measure_count: int, *, components: int = 1, as_of=AS_OF) ->
         for position in range(components):
             ComponentProgressFactory(report=report, position=position, organization=partner)
     return plan
+
+
+# --- people with roles, campaigns, recommendations, cases -------------------------------
+
+PASSWORD = "x"
+
+
+def _pairs(value) -> list[tuple]:
+    """``(org, role)`` or a list of them."""
+    if not value:
+        return []
+    return [value] if isinstance(value, tuple) else list(value)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person who can sign in (password ``x``). Roles by keyword:
+    ``UserFactory(coordinator_of=office)``, ``UserFactory(member_of=(org, Role.EDITOR))``
+    or a list of such pairs."""
+
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"personne-{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
+    @classmethod
+    def _create(cls, model_class, *args, password=PASSWORD, **kwargs):
+        manager = cls._get_manager(model_class)
+        if kwargs.pop("is_superuser", False):
+            return manager.create_superuser(*args, password=password, **kwargs)
+        return manager.create_user(*args, password=password, **kwargs)
+
+    @factory.post_generation
+    def coordinator_of(user, create, extracted, **kwargs):
+        from concerto.accounts.models import Role
+
+        organizations = extracted if isinstance(extracted, list | tuple) else [extracted] if extracted else []
+        for organization in organizations:
+            MembershipFactory(user=user, organization=organization, role=Role.COORDINATOR)
+
+    @factory.post_generation
+    def member_of(user, create, extracted, **kwargs):
+        for organization, role in _pairs(extracted):
+            MembershipFactory(user=user, organization=organization, role=role)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = "reader"
+
+
+class OwningBodyFactory(OrganizationFactory):
+    """An organization that owns a plan: a coordinating body (like the Office)."""
+
+    kind = Organization.Kind.PUBLIC_BODY if hasattr(Organization.Kind, "PUBLIC_BODY") else "public_body"
+    plan = factory.RelatedFactory(PlanFactory, factory_related_name="owner")
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign row (no drafts: ``campaigns.services.open_campaign`` prepares them, or ``DraftFactory``)."""
+
+    class Meta:
+        model = "campaigns.Campaign"
+
+    plan = factory.SubFactory(PlanFactory)
+    as_of = datetime.date(2024, 3, 31)
+    deadline = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+
+class DraftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Draft"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    measure = factory.SubFactory(
+        MeasureFactory,
+        theme__plan=factory.SelfAttribute("...campaign.plan"),
+        plan=factory.SelfAttribute("theme.plan"),
+    )
+    state = "draft"
+    narrative = "Mise à jour en cours."
+
+
+class DraftCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.DraftComment"
+
+    draft = factory.SubFactory(DraftFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "Remarque."
+
+
+def _received(recommendation) -> bool:
+    return recommendation.state in ("received", "answered", "closed")
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    """Sent on 20 April 2024 (received on the 25th once past « sent ») unless said otherwise."""
+
+    class Meta:
+        model = "recommendations.Recommendation"
+
+    number = factory.Sequence(lambda n: f"REC-2024-{n + 1:03d}")
+    title = "Reconnaissance des acquis"
+    text = "L’Office recommande une meilleure équivalence des diplômes."
+    owner = factory.SubFactory(OwningBodyFactory)
+    addressee = factory.SubFactory(OrganizationFactory)
+    state = "sent"
+    sent_on = factory.LazyAttribute(lambda r: None if r.state == "draft" else datetime.date(2024, 4, 20))
+    received_on = factory.LazyAttribute(lambda r: datetime.date(2024, 4, 25) if _received(r) else None)
+    published = False
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer row; the recommendation is moved to « answered » as ``file_answer`` would."""
+
+    class Meta:
+        model = "recommendations.Answer"
+        skip_postgeneration_save = True
+
+    recommendation = factory.SubFactory(RecommendationFactory, state="received")
+    kind = "follow_up"
+    text = "Nous donnerons suite."
+    answered_on = datetime.date(2024, 6, 1)
+    published = False
+
+    @factory.post_generation
+    def answered(answer, create, extracted, **kwargs):
+        recommendation = answer.recommendation
+        if create and recommendation.state == "received":
+            recommendation.state = "answered"
+            recommendation.save()
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Case"
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"CAS-2024-{n + 1:03d}")
+    title = factory.Sequence(lambda n: f"Cas {n}")
+    owner = factory.SubFactory(OwningBodyFactory)
+    problem_kind = "internship"
+
+    @factory.post_generation
+    def orders(case, create, extracted, **kwargs):
+        if extracted:
+            case.orders.add(*extracted)
+
+    @factory.post_generation
+    def measures(case, create, extracted, **kwargs):
+        if extracted:
+            case.measures.add(*extracted)

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -19,34 +18,56 @@ from concerto.accounts import rules
 from concerto.accounts.models import Invitation, Membership, Role, hash_token
 from concerto.accounts.services import accept_invitation, invite
 
-from .factories import OrganizationFactory, PlanFactory
+from .factories import (
+    CaseFactory,
+    CollaboratorFactory,
+    MeasureFactory,
+    MeasureLeadFactory,
+    OrganizationFactory,
+    PlanFactory,
+    RecommendationFactory,
+    UserFactory,
+)
+from .support.accounts import GOOD_PASSWORD, accept_data, login, reset, signed_in_user_id
 
-GOOD_PASSWORD = "Harmonie-des-Ordres-2024"
 INVITED = "Marie.Tremblay@Example.org"
 
 
 @pytest.fixture
-def organization(db):
-    return OrganizationFactory(name="Ordre des infirmières et infirmiers du Québec")
-
-
-@pytest.fixture
-def coordinator(db, django_user_model):
+def office_plan(db):
     office = OrganizationFactory(code="office-des-professions", name="Office des professions du Québec")
-    PlanFactory(owner=office)  # the Office coordinates the Pôle's plan
-    user = django_user_model.objects.create_user(
-        "coordo@example.org", email="coordo@example.org", password=GOOD_PASSWORD, first_name="Claire"
-    )
-    Membership.objects.create(user=user, organization=office, role=Role.COORDINATOR)
-    return user
+    return PlanFactory(owner=office)  # the Office coordinates the Pôle's plan
+
+
+def partner_of(plan, **fields):
+    """A new organization that leads a measure of ``plan``: it takes part, so it may be invited."""
+    organization = OrganizationFactory(**fields)
+    MeasureLeadFactory(measure=MeasureFactory(theme__plan=plan), organization=organization)
+    return organization
 
 
 @pytest.fixture
-def member(db, django_user_model, organization):
+def organization(office_plan):
+    return partner_of(office_plan, name="Ordre des infirmières et infirmiers du Québec")
+
+
+@pytest.fixture
+def coordinator(office_plan):
+    return UserFactory(
+        username="coordo@example.org",
+        email="coordo@example.org",
+        password=GOOD_PASSWORD,
+        first_name="Claire",
+        coordinator_of=office_plan.owner,
+    )
+
+
+@pytest.fixture
+def member(organization):
     """Someone who can sign in, with a membership that is not coordination."""
-    user = django_user_model.objects.create_user("lise@example.org", email="lise@example.org", password="x")
-    Membership.objects.create(user=user, organization=organization, role=Role.EDITOR)
-    return user
+    return UserFactory(
+        username="lise@example.org", email="lise@example.org", member_of=(organization, Role.EDITOR)
+    )
 
 
 @pytest.fixture
@@ -63,12 +84,6 @@ def accept_url(token):
     return reverse("invitation-accept", args=[token])
 
 
-def accept_data(password=GOOD_PASSWORD, **overrides):
-    return {"first_name": "Marie", "last_name": "Tremblay", "password1": password, "password2": password} | (
-        overrides
-    )
-
-
 def link_in(text: str) -> str:
     return re.search(r"https?://[^\s\"<>]+", text).group(0)
 
@@ -77,10 +92,6 @@ def html_part(message) -> str:
     (html, mimetype), *_ = message.alternatives
     assert mimetype == "text/html"
     return html
-
-
-def signed_in_user_id(client):
-    return client.session.get(SESSION_KEY)
 
 
 # --- the invitation e-mail ------------------------------------------------------------
@@ -184,8 +195,10 @@ def test_reinviting_the_same_address_revokes_the_previous_link(client, organizat
     assert Membership.objects.get(organization=organization).role == Role.READER
 
 
-def test_inviting_to_another_organization_keeps_the_first_link(client, organization, coordinator, token):
-    invite(email=INVITED, organization=OrganizationFactory(), role=Role.READER, invited_by=coordinator)
+def test_inviting_to_another_organization_keeps_the_first_link(
+    client, office_plan, organization, coordinator, token
+):
+    invite(email=INVITED, organization=partner_of(office_plan), role=Role.READER, invited_by=coordinator)
     assert client.get(accept_url(token)).status_code == 200
 
 
@@ -338,11 +351,11 @@ def test_coordinator_predicate(db, django_user_model, coordinator, member, organ
         role=Role.COORDINATOR,
     )
     inactive = django_user_model.objects.get(username="ancien")
-    assert rules.is_coordinator(coordinator)
-    assert rules.is_coordinator(superuser)
-    assert not rules.is_coordinator(member)
-    assert not rules.is_coordinator(inactive)
-    assert not rules.is_coordinator(AnonymousUser())
+    assert rules.is_any_coordinator(coordinator)
+    assert rules.is_any_coordinator(superuser)
+    assert not rules.is_any_coordinator(member)
+    assert not rules.is_any_coordinator(inactive)
+    assert not rules.is_any_coordinator(AnonymousUser())
     assert [m.organization.name for m in rules.memberships_of(coordinator)] == [
         "Office des professions du Québec"
     ]
@@ -352,16 +365,12 @@ def test_coordinator_predicate(db, django_user_model, coordinator, member, organ
 def test_templates_can_ask_whether_the_user_is_a_coordinator(coordinator, member):
     from django.template import Context, Template
 
-    template = Template("{% load accounts %}{% if user|is_coordinator %}oui{% else %}non{% endif %}")
+    template = Template("{% load accounts %}{% if user|is_any_coordinator %}oui{% else %}non{% endif %}")
     assert template.render(Context({"user": coordinator})) == "oui"
     assert template.render(Context({"user": member})) == "non"
 
 
 # --- login, lockout, logout ---------------------------------------------------------
-
-
-def login(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
 
 
 def test_login_page_is_in_french(client, db):
@@ -454,10 +463,6 @@ def test_session_expires_at_browser_close_and_after_eight_hours(client, coordina
 
 
 # --- password reset ---------------------------------------------------------------------
-
-
-def reset(client, email, **kwargs):
-    return client.post(reverse("password_reset"), {"email": email}, **kwargs)
 
 
 def test_password_reset_emails_a_french_link_to_a_known_address(client, settings, coordinator):
@@ -558,7 +563,7 @@ ACCOUNTS_LOCALE = (
 
 
 def test_accounts_english_catalogue_is_complete():
-    from .test_translations import _entries
+    from .support.translations import entries as _entries
 
     text = (ACCOUNTS_LOCALE / "django.po").read_text(encoding="utf-8")
     missing = [
@@ -619,12 +624,11 @@ def test_admin_can_only_revoke_an_invitation(superuser_client, invitation_and_to
 def test_a_partner_coordinator_cannot_invite_a_coordinator_of_the_office(
     client, django_user_model, real_plan
 ):
-    from concerto.accounts.models import Invitation, Membership, Role
+    from concerto.accounts.models import Invitation, Role
     from concerto.organizations.models import Organization
 
     mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
-    user = django_user_model.objects.create_user("mess-coordo", password="x")
-    Membership.objects.create(user=user, organization=mess, role=Role.COORDINATOR)
+    user = UserFactory(username="mess-coordo", coordinator_of=mess)
     client.force_login(user)
     response = client.post(
         reverse("invitation-create"),
@@ -635,11 +639,10 @@ def test_a_partner_coordinator_cannot_invite_a_coordinator_of_the_office(
 
 
 def test_office_coordinator_cannot_grant_coordination_of_a_partner(client, django_user_model, real_plan):
-    from concerto.accounts.models import Invitation, Membership, Role
+    from concerto.accounts.models import Invitation, Role
     from concerto.organizations.models import Organization
 
-    user = django_user_model.objects.create_user("office-coordo", password="x")
-    Membership.objects.create(user=user, organization=real_plan.owner, role=Role.COORDINATOR)
+    user = UserFactory(username="office-coordo", coordinator_of=real_plan.owner)
     client.force_login(user)
     mess = Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale")
     response = client.post(
@@ -649,3 +652,88 @@ def test_office_coordinator_cannot_grant_coordination_of_a_partner(client, djang
     assert response.status_code == 200
     assert "ne peut être attribué que dans une organisation que vous coordonnez" in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+# --- who coordinates what ------------------------------------------------------------
+
+
+@pytest.fixture
+def two_bodies(office_plan):
+    """The Office (``office_plan``'s owner) and a second body owning its own plan."""
+    body_b = OrganizationFactory(code="autre-organisme", name="Autre organisme", kind="public_body")
+    PlanFactory(owner=body_b)
+    return office_plan.owner, body_b
+
+
+def test_coordinates_takes_the_owner_or_its_id(two_bodies):
+    office, _body_b = two_bodies
+    user = UserFactory(coordinator_of=office)
+    assert rules.coordinates(user, office) and rules.coordinates(user, office.pk)
+
+
+def test_a_coordinator_of_one_body_does_not_coordinate_another(two_bodies):
+    office, body_b = two_bodies
+    user = UserFactory(coordinator_of=body_b)
+    assert rules.coordinates(user, body_b)
+    assert not rules.coordinates(user, office)
+    assert rules.coordinated_owner_ids(user) == {body_b.pk}
+
+
+def test_other_roles_of_the_owner_do_not_coordinate(two_bodies):
+    office, _body_b = two_bodies
+    for role in (Role.EDITOR, Role.COLLABORATOR, Role.READER):
+        assert not rules.coordinates(UserFactory(member_of=(office, role)), office)
+
+
+def test_a_superuser_coordinates_every_owner_and_nobody_else_does_without_an_account(two_bodies):
+    from django.contrib.auth.models import AnonymousUser
+
+    office, body_b = two_bodies
+    superuser = UserFactory(is_superuser=True)
+    assert rules.coordinates(superuser, office) and rules.coordinates(superuser, body_b)
+    assert rules.coordinated_owner_ids(superuser) == {office.pk, body_b.pk}
+    assert not rules.coordinates(AnonymousUser(), office)
+    assert not rules.coordinates(UserFactory(coordinator_of=office, is_active=False), office)
+    assert not rules.coordinates(UserFactory(coordinator_of=office), None)
+
+
+def test_a_coordinator_membership_where_nothing_is_owned_coordinates_nothing(organization):
+    user = UserFactory(coordinator_of=organization)  # a partner, not an owning body
+    assert rules.coordinated_owner_ids(user) == set()
+    assert not rules.is_any_coordinator(user) and not rules.can_invite(user)
+
+
+def test_memberships_are_read_once_per_user_object(two_bodies, django_assert_num_queries):
+    office, body_b = two_bodies
+    user = UserFactory(coordinator_of=office, member_of=(body_b, Role.READER))
+    with django_assert_num_queries(1):
+        assert rules.coordinates(user, office)
+        assert not rules.coordinates(user, body_b)
+        assert rules.coordinated_owner_ids(user) == {office.pk}
+        assert rules.organizations_with_role(user, Role.READER) == {body_b.pk}
+        assert rules.is_any_coordinator(user)
+
+
+def test_every_app_contributes_the_organizations_that_may_be_invited(two_bodies):
+    office, body_b = two_bodies
+    plan = office.owned_plans.get()
+    lead, collaborator, addressee, order, elsewhere = (OrganizationFactory() for _ in range(5))
+    measure = MeasureFactory(theme__plan=plan)
+    MeasureLeadFactory(measure=measure, organization=lead)
+    CollaboratorFactory(measure=measure, organization=collaborator)
+    RecommendationFactory(owner=office, addressee=addressee)
+    CaseFactory(owner=office, orders=[order])
+    RecommendationFactory(owner=body_b, addressee=elsewhere)
+    invitable = set(rules.invitable_organizations(UserFactory(coordinator_of=office)))
+    assert {office, lead, collaborator, addressee, order} <= invitable
+    assert not {body_b, elsewhere} & invitable
+
+
+def test_the_coordinator_role_is_granted_only_in_the_inviters_own_body(two_bodies, organization):
+    office, body_b = two_bodies
+    user = UserFactory(coordinator_of=office)
+    assert rules.can_grant_role(user, office, Role.COORDINATOR)
+    assert not rules.can_grant_role(user, organization, Role.COORDINATOR)
+    assert not rules.can_grant_role(user, body_b, Role.COORDINATOR)
+    assert rules.can_grant_role(user, organization, Role.EDITOR)
+    assert not rules.can_grant_role(user, body_b, Role.READER)

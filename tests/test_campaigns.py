@@ -10,16 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from concerto.accounts.models import Membership, Role
+from concerto.accounts.models import Role
 from concerto.campaigns import services
 from concerto.campaigns.models import Campaign, Draft
 from concerto.organizations.models import Organization
 from concerto.plans.models import ProgressReport
 
-from .factories import build_clean_plan
+from .factories import UserFactory, build_clean_plan
+from .support.campaigns import AS_OF, PLAN
+from .support.campaigns import draft_data as _data
+from .support.campaigns import draft_form as _form
 
-PLAN = "pole-2019-2024"
-AS_OF = datetime.date(2024, 3, 31)
 OFFICE = "office-des-professions-du-quebec"
 MESS = "ministere-de-l-emploi-et-de-la-solidarite-sociale"
 MSSS = "ministere-de-la-sante-et-des-services-sociaux"
@@ -27,9 +28,7 @@ CIQ = "conseil-interprofessionnel-du-quebec"
 
 
 def _member(django_user_model, username, code, role):
-    user = django_user_model.objects.create_user(username, email=f"{username}@example.org", password="x")
-    Membership.objects.create(user=user, organization=Organization.objects.get(code=code), role=role)
-    return user
+    return UserFactory(username=username, member_of=(Organization.objects.get(code=code), role))
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def people(real_plan, django_user_model):
         "editor2": _member(django_user_model, "mess2", MESS, Role.EDITOR),
         "other_editor": _member(django_user_model, "msss", MSSS, Role.EDITOR),
         "collaborator": _member(django_user_model, "ciq", CIQ, Role.COLLABORATOR),
-        "reader": django_user_model.objects.create_user("lecteur", password="x"),
+        "reader": UserFactory(username="lecteur"),
     }
 
 
@@ -61,32 +60,6 @@ def _as(user) -> Client:
 
 def _draft_url(number, name="draft-detail"):
     return reverse(name, args=[PLAN, AS_OF.isoformat(), number])
-
-
-def _form(draft, **changes):
-    data = {
-        "version": draft.version,
-        "percent": "" if draft.percent is None else draft.percent,
-        "status": draft.status,
-        "completed_in": draft.completed_in,
-        "narrative": draft.narrative,
-        "components-count": len(draft.components),
-    }
-    for i, c in enumerate(draft.components):
-        for key in ("label", "organization", "percent", "narrative"):
-            data[f"components-{i}-{key}"] = "" if c.get(key) is None else c[key]
-    for v in draft.values:
-        for key in ("actual", "percent", "note"):
-            data[f"values-{v['indicator']}-{key}"] = "" if v.get(key) is None else v[key]
-    data.update(changes)
-    return data
-
-
-def _data(draft, **changes):
-    """What the form posts, as the service receives it."""
-    from concerto.campaigns.views import _posted_data
-
-    return _posted_data(_form(draft, **changes))
 
 
 def test_opening_prefills_each_measure_from_its_last_validated_state(campaign):
@@ -381,8 +354,7 @@ def test_dashboard_queries_do_not_grow_with_measures(db, django_user_model):
         )[0]
         plan.owner = office
         plan.save()
-        user = django_user_model.objects.create_user(f"c{plan.pk}", password="x")
-        Membership.objects.create(user=user, organization=office, role=Role.COORDINATOR)
+        user = UserFactory(username=f"c{plan.pk}", coordinator_of=office)
         campaign = Campaign.objects.create(plan=plan, as_of=AS_OF, deadline=AS_OF)
         Draft.objects.bulk_create([Draft(campaign=campaign, measure=m) for m in plan.measures.all()])
         client = _as(user)

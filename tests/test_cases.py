@@ -12,7 +12,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from concerto.accounts.models import Membership, Role
+from concerto.accounts.models import Role
 from concerto.cases import rules, services
 from concerto.cases.importer import import_cases
 from concerto.cases.models import Case, CaseState, Meeting, Solution
@@ -21,6 +21,7 @@ from concerto.organizations.models import Organization
 from concerto.plans.models import Measure
 
 from .conftest import ROOT
+from .factories import CaseFactory, UserFactory
 
 CASES_FILE = ROOT / "data" / "cases" / "cellule-2022-2023.yaml"
 OPTMQ = "ordre-professionnel-des-technologistes-medicaux-du-quebec"
@@ -41,21 +42,18 @@ def optmq(cases):
     return cases["CAS-2021-001"]
 
 
-def make_user(django_user_model, name, code=None, role=Role.READER):
-    user = django_user_model.objects.create_user(name, password="x")
-    if code:
-        Membership.objects.create(user=user, organization=Organization.objects.get(code=code), role=role)
-    return user
+def _org(code):
+    return Organization.objects.get(code=code)
 
 
 @pytest.fixture
-def users(cases, django_user_model):
+def users(cases):
     return {
-        "coordinator": make_user(django_user_model, "coordo", OFFICE, Role.COORDINATOR),
-        "member": make_user(django_user_model, "optmq", OPTMQ),
-        "receiver": make_user(django_user_model, "mifi", MIFI, Role.EDITOR),
-        "outsider": make_user(django_user_model, "ciq", CIQ, Role.EDITOR),
-        "nobody": make_user(django_user_model, "sans-organisation"),
+        "coordinator": UserFactory(username="coordo", coordinator_of=_org(OFFICE)),
+        "member": UserFactory(username="optmq", member_of=(_org(OPTMQ), Role.READER)),
+        "receiver": UserFactory(username="mifi", member_of=(_org(MIFI), Role.EDITOR)),
+        "outsider": UserFactory(username="ciq", member_of=(_org(CIQ), Role.EDITOR)),
+        "nobody": UserFactory(username="sans-organisation"),
     }
 
 
@@ -165,15 +163,41 @@ def test_import_rejects_an_unknown_plan(organizations, tmp_path):
         import_cases(path=path)
 
 
+def test_imported_cases_belong_to_the_owner_of_their_measures_plan(cases, real_plan):
+    assert {case.owner for case in cases.values()} == {real_plan.owner}
+    assert real_plan.owner.code == OFFICE
+
+
+def test_an_explicit_owner_in_the_file_is_kept(real_plan, tmp_path):
+    path = _broken_copy(
+        tmp_path, "  - reference: CAS-2022-001\n", f"  - reference: CAS-2022-001\n    owner: {CIQ}\n"
+    )
+    import_cases(path=path)
+    assert Case.objects.get(reference="CAS-2022-001").owner.code == CIQ
+    assert Case.objects.get(reference="CAS-2021-001").owner.code == OFFICE
+
+
+def test_an_unknown_owner_is_refused_naming_the_case(real_plan, tmp_path):
+    path = _broken_copy(
+        tmp_path, "  - reference: CAS-2022-001\n", "  - reference: CAS-2022-001\n    owner: inconnu\n"
+    )
+    with pytest.raises(DataError, match=r"CAS-2022-001.*champ « owner ».*organisation inconnue « inconnu »"):
+        import_cases(path=path)
+    assert not Case.objects.exists()
+
+
 # --- state transitions ----------------------------------------------------
 
 
 @pytest.fixture
 def fresh_case(cases):
-    case = Case.objects.create(reference="CAS-2023-001", title="Stage", problem_kind="internship")
-    case.measures.add(Measure.objects.get(plan__slug="pole-2019-2024", number=1))
-    case.orders.add(Organization.objects.get(code=OIIAQ))
-    return case
+    return CaseFactory(
+        reference="CAS-2023-001",
+        title="Stage",
+        owner=Organization.objects.get(code=OFFICE),
+        measures=[Measure.objects.get(plan__slug="pole-2019-2024", number=1)],
+        orders=[Organization.objects.get(code=OIIAQ)],
+    )
 
 
 def test_allowed_transitions_through_the_cycle(fresh_case, users):
@@ -414,9 +438,14 @@ def test_measure_cases_tag(optmq, users):
 
 def _add_cases(count, measure, orders):
     for i in range(count):
-        case = Case.objects.create(reference=f"CAS-2099-{i:03d}", title=f"Cas {i}", problem_kind="other")
-        case.measures.add(measure)
-        case.orders.add(*orders)
+        CaseFactory(
+            reference=f"CAS-2099-{i:03d}",
+            title=f"Cas {i}",
+            problem_kind="other",
+            owner=measure.plan.owner,
+            measures=[measure],
+            orders=orders,
+        )
 
 
 def test_list_and_tag_query_counts_do_not_grow_with_cases(client, users):
@@ -428,8 +457,9 @@ def test_list_and_tag_query_counts_do_not_grow_with_cases(client, users):
     def count():
         with CaptureQueriesContext(connection) as page:
             assert client.get(reverse("case-list")).status_code == 200
+        fresh = type(user).objects.get(pk=user.pk)  # memberships are cached per user object, as per request
         with CaptureQueriesContext(connection) as tag:
-            _render_tag(measure, user)
+            _render_tag(measure, fresh)
         return len(page), len(tag)
 
     Case.objects.exclude(reference__in=["CAS-2021-001", "CAS-2022-001"]).delete()

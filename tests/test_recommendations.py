@@ -3,7 +3,6 @@ with checked uploads, public register, permissions, reminders, search."""
 
 import datetime
 import io
-import zipfile
 
 import pytest
 from django.core import mail
@@ -16,8 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from concerto.accounts.models import Membership, Role
-from concerto.cases.models import Case
+from concerto.accounts.models import Role
 from concerto.core.uploads import DOCX, PDF, PNG, XLSX, validate_upload
 from concerto.notifications.models import SentNotification
 from concerto.organizations.models import Organization
@@ -27,30 +25,23 @@ from concerto.recommendations.models import Answer, Attachment, Recommendation, 
 from concerto.recommendations.reminders import send_due_recommendation_reminders
 from concerto.recommendations.stats import answer_statistics
 
-from .factories import MeasureFactory, OrganizationFactory, PlanFactory
+from .factories import (
+    CaseFactory,
+    MeasureFactory,
+    OrganizationFactory,
+    PlanFactory,
+    RecommendationFactory,
+    UserFactory,
+)
+from .support.documents import PDF_BYTES
+from .support.documents import office_zip as _office_zip
+from .support.documents import pdf as _pdf
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 D = datetime.date
 
 
-def _office_zip(folder: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr(f"{folder}/document.xml", "<x/>")
-    return buffer.getvalue()
-
-
-def _pdf(name="reponse.pdf", content=PDF_BYTES):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")  # documents under a temporary MEDIA_ROOT
 
 
 def _stored_files(root):
@@ -70,21 +61,14 @@ def orgs(db):
     }
 
 
-def _user(django_user_model, username, organization=None, role=None):
-    user = django_user_model.objects.create_user(username, email=f"{username}@example.org", password="x")
-    if organization is not None:
-        Membership.objects.create(user=user, organization=organization, role=role)
-    return user
-
-
 @pytest.fixture
-def people(orgs, django_user_model):
+def people(orgs):
     return {
-        "coordinator": _user(django_user_model, "coordo", orgs["office"], Role.COORDINATOR),
-        "addressee": _user(django_user_model, "ingenieur", orgs["addressee"], Role.EDITOR),
-        "addressee_reader": _user(django_user_model, "lecteur-oiq", orgs["addressee"], Role.READER),
-        "other": _user(django_user_model, "autre", orgs["other"], Role.EDITOR),
-        "reader": _user(django_user_model, "lecteur"),
+        "coordinator": UserFactory(username="coordo", coordinator_of=orgs["office"]),
+        "addressee": UserFactory(username="ingenieur", member_of=(orgs["addressee"], Role.EDITOR)),
+        "addressee_reader": UserFactory(username="lecteur-oiq", member_of=(orgs["addressee"], Role.READER)),
+        "other": UserFactory(username="autre", member_of=(orgs["other"], Role.EDITOR)),
+        "reader": UserFactory(username="lecteur"),
     }
 
 
@@ -99,6 +83,7 @@ def make(
     number="REC-2024-001",
     *,
     addressee,
+    owner=None,
     state=State.SENT,
     sent_on=None,
     received_on=None,
@@ -109,10 +94,11 @@ def make(
     sent_on = sent_on or D(2024, 4, 20)
     if state in (State.RECEIVED, State.ANSWERED, State.CLOSED) and received_on is None:
         received_on = D(2024, 4, 25)
-    return Recommendation.objects.create(
+    return RecommendationFactory(
         number=number,
         title=title,
         text=text,
+        owner=owner or Organization.objects.get(code="office"),  # the ``orgs`` fixture's Office
         addressee=addressee,
         state=state,
         sent_on=None if state == State.DRAFT else sent_on,
@@ -197,6 +183,7 @@ def test_the_full_path_from_draft_to_closed(orgs, people):
         number="REC-2024-003",
         title="Titre",
         text="Texte",
+        owner=orgs["office"],
         addressee=orgs["addressee"],
         created_by=coordinator,
     )
@@ -817,14 +804,15 @@ def test_public_search_returns_only_published_recommendations(orgs, people):
 
 
 def test_search_finds_cases_with_a_published_summary_only_for_the_public(orgs, people):
-    Case.objects.create(
+    CaseFactory(
+        owner=orgs["office"],
         reference="CAS-2021-001",
         title="Stage en génie",
         problem_kind="internship",
         public_summary="Accès aux stages",
         summary_published=True,
     )
-    Case.objects.create(reference="CAS-2021-002", title="Stage confidentiel", problem_kind="internship")
+    CaseFactory(owner=orgs["office"], reference="CAS-2021-002", title="Stage confidentiel")
     public = Client().get(reverse("recommendation-search"), {"q": "STAGE"})
     assert [c.reference for c in public.context["cases"]] == ["CAS-2021-001"]
     coordinator = _client(people["coordinator"]).get(reverse("recommendation-search"), {"q": "génie stage"})

@@ -130,7 +130,9 @@ def test_csv_is_still_written_at_once_without_a_job(coordinator_client, plan):
 def test_a_bad_date_is_refused_in_french_and_queues_nothing(coordinator_client, plan):
     response = _prepare(coordinator_client, plan, as_of="31/03/2023")
     assert response.status_code == 400
-    assert "Date invalide « 31/03/2023 » : une date existante au format AAAA-MM-JJ" in response.content.decode()
+    assert (
+        "Date invalide « 31/03/2023 » : une date existante au format AAAA-MM-JJ" in response.content.decode()
+    )
     assert Job.objects.count() == 0
 
 

@@ -41,28 +41,31 @@ from concerto.cases import rules as case_rules
 from concerto.cases.models import Case
 from concerto.recommendations import rules as recommendation_rules
 from concerto.recommendations import services as recommendation_services
-from concerto.recommendations.models import Answer, Attachment, State
+from concerto.recommendations.models import Answer, Attachment, Recommendation, State
 
 from .factories import (
+    AnswerFactory,
+    CaseFactory,
     CollaboratorFactory,
     MeasureFactory,
     MeasureLeadFactory,
     OrganizationFactory,
     PlanFactory,
     ProgressReportFactory,
+    RecommendationFactory,
     ThemeFactory,
+    UserFactory,
 )
-from .test_accounts import GOOD_PASSWORD, accept_data, login, reset, signed_in_user_id
-from .test_campaigns import AS_OF as CAMPAIGN_AS_OF
-from .test_campaigns import PLAN, _data, _form
-from .test_recommendations import (
-    PDF_BYTES,
-    _office_zip,
-    _pdf,
-    _user,
-    make,
-    media,  # noqa: F401  (autouse: documents under a temporary MEDIA_ROOT)
-)
+from .support.accounts import GOOD_PASSWORD, accept_data, login, reset, signed_in_user_id
+from .support.campaigns import AS_OF as CAMPAIGN_AS_OF
+from .support.campaigns import PLAN
+from .support.campaigns import draft_data as _data
+from .support.campaigns import draft_form as _form
+from .support.documents import PDF_BYTES
+from .support.documents import office_zip as _office_zip
+from .support.documents import pdf as _pdf
+
+pytestmark = pytest.mark.usefixtures("media")  # documents under a temporary MEDIA_ROOT
 
 LOGIN, HIDDEN = "login", "hidden"
 ROLES = (
@@ -73,6 +76,7 @@ ROLES = (
     "other_editor",  # editor of the organization that leads measure 2 only
     "lead_editor",  # editor of the organization that leads measure 1
     "partner_coordinator",  # coordinator of a partner (it leads measure 2), not of the plan's owner
+    "other_body_coordinator",  # coordinator of a second owning body, with its own plan, campaign...
 )
 SIGNED_IN = ROLES[1:]
 
@@ -85,12 +89,26 @@ ANSWER_DATE = "7 juin 2024"
 CASE_TITLE = "Stages : cas réservé aux organisations concernées"
 CASE_WITHOUT_MEASURE_TITLE = "Stages : cas sans mesure liée"
 CHECKS_TITLE = "Contrôles de cohérence"
+
+# The second owning body's objects, that the Office's coordination must not reach either.
+PLAN_B = "plan-autre-organisme"
+B_DRAFT_TEXT = "Mise à jour de l’autre organisme en brouillon"
+B_REC_DRAFT_TITLE = "Autre organisme : projet de recommandation"
+B_REC_HIDDEN_TITLE = "Autre organisme : recommandation transmise non publiée"
+B_CASE_TITLE = "Autre organisme : cas réservé"
 MIB = 1024 * 1024
+
+
+def make(number, *, owner, addressee, state, published=False, title="Recommandation"):
+    return RecommendationFactory(
+        number=number, owner=owner, addressee=addressee, state=state, published=published, title=title
+    )
 
 
 class World:
     """The Office's plan with two measures, an open campaign, recommendations
-    in every state, two unpublished cases, and one person per role."""
+    in every state, two unpublished cases, and one person per role; and a
+    second owning body with its own plan, campaign, recommendations and case."""
 
     def __init__(self, django_user_model):
         self.office = OrganizationFactory(code="office", name="Office des professions", kind="public_body")
@@ -109,18 +127,28 @@ class World:
         for measure in (self.measure, other_measure):
             ProgressReportFactory(measure=measure)  # the validated state at 2023-03-31
 
+        # The second owning body: its plan's measure is led by its own partner.
+        self.body_b = OrganizationFactory(code="autre-organisme", name="Autre organisme", kind="public_body")
+        self.b_partner = OrganizationFactory(code="partenaire-b", name="Partenaire de l’autre organisme")
+        self.plan_b = PlanFactory(owner=self.body_b, slug=PLAN_B, declared_measure_count=1)
+        self.measure_b = MeasureFactory(
+            plan=self.plan_b, theme=ThemeFactory(plan=self.plan_b, number=1), number=1
+        )
+        MeasureLeadFactory(measure=self.measure_b, organization=self.b_partner)
+        ProgressReportFactory(measure=self.measure_b)
+
         self.users = {
-            "coordinator": _user(django_user_model, "coordination", self.office, Role.COORDINATOR),
-            "no_membership": _user(django_user_model, "sans-organisation"),
-            "reader": _user(django_user_model, "lecteur", self.lead, Role.READER),
-            "collaborator": _user(django_user_model, "collaboratrice", partner, Role.COLLABORATOR),
-            "other_editor": _user(django_user_model, "autre-responsable", self.other, Role.EDITOR),
-            "lead_editor": _user(django_user_model, "responsable", self.lead, Role.EDITOR),
-            "partner_coordinator": _user(
-                django_user_model, "coordination-autre", self.other, Role.COORDINATOR
-            ),
-            "staff": django_user_model.objects.create_user("personnel", password="x", is_staff=True),
-            "superuser": django_user_model.objects.create_superuser("admin", "admin@example.org", "x"),
+            "coordinator": UserFactory(username="coordination", coordinator_of=self.office),
+            "no_membership": UserFactory(username="sans-organisation"),
+            "reader": UserFactory(username="lecteur", member_of=(self.lead, Role.READER)),
+            "collaborator": UserFactory(username="collaboratrice", member_of=(partner, Role.COLLABORATOR)),
+            "other_editor": UserFactory(username="autre-responsable", member_of=(self.other, Role.EDITOR)),
+            "lead_editor": UserFactory(username="responsable", member_of=(self.lead, Role.EDITOR)),
+            "partner_coordinator": UserFactory(username="coordination-autre", coordinator_of=self.other),
+            "other_body_coordinator": UserFactory(username="coordination-b", coordinator_of=self.body_b),
+            "b_editor": UserFactory(username="responsable-b", member_of=(self.b_partner, Role.EDITOR)),
+            "staff": UserFactory(username="personnel", is_staff=True),
+            "superuser": UserFactory(username="admin", email="admin@example.org", is_superuser=True),
         }
         coordinator, lead_editor = self.users["coordinator"], self.users["lead_editor"]
 
@@ -132,17 +160,18 @@ class World:
         )
         Draft.objects.filter(campaign=self.campaign, measure=self.measure).update(narrative=DRAFT_TEXT)
 
-        make("REC-2024-001", addressee=self.lead, state=State.DRAFT, title=REC_DRAFT_TITLE)
-        hidden = make("REC-2024-002", addressee=self.lead, state=State.RECEIVED, title=REC_HIDDEN_TITLE)
+        office = {"owner": self.office, "addressee": self.lead}
+        make("REC-2024-001", **office, state=State.DRAFT, title=REC_DRAFT_TITLE)
+        hidden = make("REC-2024-002", **office, state=State.RECEIVED, title=REC_HIDDEN_TITLE)
         hidden.measures.add(self.measure)
         answered = make(
             "REC-2024-003",
-            addressee=self.lead,
+            **office,
             state=State.RECEIVED,
             published=True,
             title="Stages : publiée",
         )
-        make("REC-2024-004", addressee=self.lead, state=State.SENT, title="Stages : transmise")
+        make("REC-2024-004", **office, state=State.SENT, title="Stages : transmise")
         self.letter = recommendation_services.add_attachment(
             recommendation=hidden, user=coordinator, file=_pdf("lettre-confidentielle.pdf")
         )
@@ -156,16 +185,40 @@ class World:
         )
         self.reply_letter = reply.attachments.get()
 
-        case = Case.objects.create(reference="CAS-2024-001", title=CASE_TITLE, problem_kind="internship")
-        case.orders.add(order)
-        case.measures.add(self.measure)
-        loose = Case.objects.create(
-            reference="CAS-2024-002", title=CASE_WITHOUT_MEASURE_TITLE, problem_kind="internship"
+        CaseFactory(
+            reference="CAS-2024-001",
+            title=CASE_TITLE,
+            owner=self.office,
+            orders=[order],
+            measures=[self.measure],
         )
-        loose.orders.add(order)
+        CaseFactory(
+            reference="CAS-2024-002", title=CASE_WITHOUT_MEASURE_TITLE, owner=self.office, orders=[order]
+        )
+
+        # What the second body coordinates: a campaign, recommendations, a document, a case.
+        b_coordinator = self.users["other_body_coordinator"]
+        self.campaign_b = campaign_services.open_campaign(
+            plan=self.plan_b,
+            as_of=CAMPAIGN_AS_OF,
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+            opened_by=b_coordinator,
+        )
+        Draft.objects.filter(campaign=self.campaign_b).update(narrative=B_DRAFT_TEXT)
+        body_b = {"owner": self.body_b, "addressee": self.b_partner}
+        make("REC-B-001", **body_b, state=State.DRAFT, title=B_REC_DRAFT_TITLE)
+        hidden_b = make("REC-B-002", **body_b, state=State.SENT, title=B_REC_HIDDEN_TITLE)
+        AnswerFactory(recommendation=make("REC-B-003", **body_b, state=State.RECEIVED, published=True))
+        self.letter_b = recommendation_services.add_attachment(
+            recommendation=hidden_b, user=b_coordinator, file=_pdf("lettre-autre-organisme.pdf")
+        )
+        CaseFactory(reference="CAS-B-001", title=B_CASE_TITLE, owner=self.body_b, measures=[self.measure_b])
 
     def draft(self, number=1) -> Draft:
         return Draft.objects.get(campaign=self.campaign, measure__number=number)
+
+    def draft_b(self) -> Draft:
+        return Draft.objects.get(campaign=self.campaign_b, measure__number=1)
 
     def client(self, role, **kwargs) -> Client:
         client = Client(**kwargs)
@@ -254,6 +307,20 @@ def _save_measure_1_elsewhere(world, client=None):
 
 def _draft_args(number):
     return lambda w: [PLAN, CAMPAIGN_AS_OF.isoformat(), number]
+
+
+def _submit_measure_b(world, client=None):
+    draft = world.draft_b()
+    campaign_services.save_draft(
+        draft=draft,
+        user=world.users["b_editor"],
+        data=_data(draft),
+        expected_version=draft.version,
+        submit=True,
+    )
+
+
+B_DRAFT = lambda w: [PLAN_B, CAMPAIGN_AS_OF.isoformat(), 1]  # noqa: E731
 
 
 def _plan(w):
@@ -437,6 +504,83 @@ ACTIONS = {
     "cases.publish-summary": Action(
         "case-publish", _number("CAS-2024-001"), "post", lambda w: {"summary": "Résumé public."}
     ),
+    # the second owning body's objects
+    "body_b.measure-draft": Action("measure-detail", lambda w: [PLAN_B, 1], hidden=(B_DRAFT_TEXT,)),
+    "body_b.measure-history": Action("measure-history", lambda w: [PLAN_B, 1]),
+    "body_b.report-page": Action("report-page", lambda w: [PLAN_B]),
+    "body_b.publish-report": Action(
+        "report-publish", lambda w: [PLAN_B], "post", lambda w: {"as_of": "2023-03-31"}
+    ),
+    "body_b.open-campaign": Action(
+        "campaign-open",
+        lambda w: [PLAN_B],
+        "post",
+        lambda w: {
+            "as_of": "2025-03-31",
+            "deadline": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        },
+    ),
+    "body_b.dashboard": Action("campaign-dashboard", lambda w: [PLAN_B, CAMPAIGN_AS_OF.isoformat()]),
+    "body_b.read-draft": Action("draft-detail", B_DRAFT, hidden=(B_DRAFT_TEXT,)),
+    "body_b.validate": Action(
+        "draft-review",
+        B_DRAFT,
+        "post",
+        lambda w: {"action": "validate", "version": w.draft_b().version},
+        prepare=_submit_measure_b,
+    ),
+    "body_b.read-draft-recommendation": Action(
+        "recommendation-detail", _number("REC-B-001"), hidden=(B_REC_DRAFT_TITLE,)
+    ),
+    "body_b.read-unpublished-recommendation": Action(
+        "recommendation-detail", _number("REC-B-002"), hidden=(B_REC_HIDDEN_TITLE,)
+    ),
+    "body_b.register-drafts": Action("recommendation-list", query="?etat=draft", hidden=(B_REC_DRAFT_TITLE,)),
+    "body_b.download-attachment": Action("recommendation-attachment", lambda w: [w.letter_b.pk]),
+    "body_b.edit-recommendation": Action(
+        "recommendation-edit",
+        _number("REC-B-001"),
+        "post",
+        lambda w: {"number": "REC-B-001", "title": "Modifiée", "text": "Texte", "addressee": w.b_partner.pk},
+    ),
+    "body_b.send": Action(
+        "recommendation-send", _number("REC-B-001"), "post", lambda w: {"day": "2024-04-20"}
+    ),
+    "body_b.receive": Action(
+        "recommendation-receive", _number("REC-B-002"), "post", lambda w: {"day": "2024-04-25"}
+    ),
+    "body_b.publish": Action(
+        "recommendation-publish",
+        _number("REC-B-002"),
+        "post",
+        lambda w: {"target": "recommendation", "action": "publish"},
+    ),
+    "body_b.close": Action("recommendation-close", _number("REC-B-003"), "post"),
+    "body_b.attach": Action(
+        "recommendation-attach", _number("REC-B-002"), "post", lambda w: {"document": _pdf("annexe.pdf")}
+    ),
+    "body_b.read-case": Action("case-detail", _number("CAS-B-001"), hidden=(B_CASE_TITLE,)),
+    "body_b.case-list": Action("case-list", hidden=(B_CASE_TITLE,)),
+    "body_b.change-case-state": Action(
+        "case-state", _number("CAS-B-001"), "post", lambda w: {"to": "analysis"}
+    ),
+    "body_b.publish-case-summary": Action(
+        "case-publish", _number("CAS-B-001"), "post", lambda w: {"summary": "Résumé public."}
+    ),
+    "body_b.invite-partner": Action(
+        "invitation-create",
+        method="post",
+        data=lambda w: {"email": "invitee@example.org", "organization": w.b_partner.pk, "role": Role.EDITOR},
+    ),
+    "body_b.grant-coordinator": Action(
+        "invitation-create",
+        method="post",
+        data=lambda w: {
+            "email": "coordo-b@example.org",
+            "organization": w.body_b.pk,
+            "role": Role.COORDINATOR,
+        },
+    ),
     # admin
     "admin.index": Action("admin:index"),
     "admin.add-membership": Action(
@@ -480,18 +624,28 @@ REFUSED = {
     "reports.download-working-report": refused(),
     "reports.prepare-working-report": refused(),
     "reports.publish": refused(),
-    "accounts.invitation-page": refused(),
-    "accounts.invite": refused(),
-    "accounts.grant-coordinator": refused(),
+    # The second body's coordinator has an invitation page of its own, whose form
+    # refuses the Office's partners and the Office itself (200, nothing written).
+    "accounts.invitation-page": refused(allowed=("other_body_coordinator",)),
+    "accounts.invite": refused(other_body_coordinator=200),
+    "accounts.grant-coordinator": refused(other_body_coordinator=200),
     "campaigns.open-campaign": refused(),
     "campaigns.campaign-list": refused(allowed=PARTNERS),
     "campaigns.dashboard": refused(allowed=PARTNERS),
     "campaigns.read-draft": refused(allowed=("collaborator", "lead_editor")),
-    "campaigns.read-draft-of-measure-2": {"collaborator": 403, "lead_editor": 403},
+    "campaigns.read-draft-of-measure-2": {
+        "collaborator": 403,
+        "lead_editor": 403,
+        "other_body_coordinator": 403,
+    },
     "campaigns.save-draft": refused(allowed=("lead_editor",)),
-    "campaigns.save-draft-of-measure-2": {"collaborator": 403, "lead_editor": 403},
+    "campaigns.save-draft-of-measure-2": {
+        "collaborator": 403,
+        "lead_editor": 403,
+        "other_body_coordinator": 403,
+    },
     "campaigns.submit": refused(allowed=("lead_editor",)),
-    "campaigns.save-stale-version": {"lead_editor": 409},
+    "campaigns.save-stale-version": {"lead_editor": 409, "other_body_coordinator": 403},
     "campaigns.validate": refused(),
     "campaigns.return": refused(),
     "campaigns.comment": refused(allowed=("collaborator", "lead_editor")),
@@ -506,7 +660,10 @@ REFUSED = {
         anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
     ),
     "recommendations.my-recommendations": refused(
-        other_editor=HIDDEN, partner_coordinator=HIDDEN, allowed=("lead_editor",)
+        other_editor=HIDDEN,
+        partner_coordinator=HIDDEN,
+        other_body_coordinator=HIDDEN,
+        allowed=("lead_editor",),
     ),
     "recommendations.read-unpublished-answer": refused(
         anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
@@ -516,8 +673,8 @@ REFUSED = {
     ),
     "recommendations.download-attachment": refused(signed_in=404, allowed=("lead_editor",)),
     "recommendations.download-answer-attachment": refused(signed_in=404, allowed=("lead_editor",)),
-    "recommendations.create-page": refused(),
-    "recommendations.create": refused(),
+    "recommendations.create-page": refused(allowed=("other_body_coordinator",)),
+    "recommendations.create": refused(allowed=("other_body_coordinator",)),
     "recommendations.edit": refused(),
     "recommendations.send": refused(),
     "recommendations.receive": refused(),
@@ -537,6 +694,37 @@ REFUSED = {
     "cases.publish-summary": refused(),
     "admin.index": refused(signed_in=LOGIN),
     "admin.add-membership": refused(signed_in=LOGIN),
+    # The Office's coordination (and a partner's coordinator) on the second body's objects.
+    **{
+        action: {"coordinator": expected, "partner_coordinator": 403 if expected == 200 else expected}
+        for action, expected in {
+            "body_b.measure-draft": HIDDEN,
+            "body_b.measure-history": 403,
+            "body_b.report-page": 403,
+            "body_b.publish-report": 403,
+            "body_b.open-campaign": 403,
+            "body_b.dashboard": 403,
+            "body_b.read-draft": 403,
+            "body_b.validate": 403,
+            "body_b.read-draft-recommendation": 404,
+            "body_b.read-unpublished-recommendation": 404,
+            "body_b.register-drafts": HIDDEN,
+            "body_b.download-attachment": 404,
+            "body_b.edit-recommendation": 403,
+            "body_b.send": 403,
+            "body_b.receive": 403,
+            "body_b.publish": 403,
+            "body_b.close": 403,
+            "body_b.attach": 403,
+            "body_b.read-case": 403,
+            "body_b.case-list": HIDDEN,
+            "body_b.change-case-state": 403,
+            "body_b.publish-case-summary": 403,
+            # The Office's form offers only its own partners (a partner's coordinator may not invite).
+            "body_b.invite-partner": 200,
+            "body_b.grant-coordinator": 200,
+        }.items()
+    },
 }
 
 # action: the role that may do it (a page shows the hidden texts; a POST changes the database).
@@ -595,6 +783,34 @@ ALLOWED = {
     "cases.publish-summary": "coordinator",
     "admin.index": "staff",
     "admin.add-membership": "superuser",
+    **dict.fromkeys(
+        (
+            "body_b.measure-history",
+            "body_b.report-page",
+            "body_b.publish-report",
+            "body_b.open-campaign",
+            "body_b.dashboard",
+            "body_b.read-draft",
+            "body_b.validate",
+            "body_b.read-draft-recommendation",
+            "body_b.read-unpublished-recommendation",
+            "body_b.register-drafts",
+            "body_b.download-attachment",
+            "body_b.edit-recommendation",
+            "body_b.send",
+            "body_b.receive",
+            "body_b.publish",
+            "body_b.close",
+            "body_b.attach",
+            "body_b.read-case",
+            "body_b.case-list",
+            "body_b.change-case-state",
+            "body_b.publish-case-summary",
+            "body_b.invite-partner",
+            "body_b.grant-coordinator",
+        ),
+        "other_body_coordinator",
+    ),
 }
 
 MATRIX = [
@@ -607,7 +823,8 @@ MATRIX = [
 def test_the_matrix_names_only_known_roles_and_actions():
     assert set(REFUSED) == set(ACTIONS)
     assert set(ALLOWED) <= set(ACTIONS)
-    assert {role for row in REFUSED.values() for role in row} <= set(ROLES)
+    # The Office's coordination is refused only on the second body's objects (the ``body_b`` rows).
+    assert {role for row in REFUSED.values() for role in row} <= {*ROLES, "coordinator"}
     for action, role in ALLOWED.items():
         assert role not in REFUSED[action], action
 
@@ -659,10 +876,170 @@ def test_a_coordinator_of_a_partner_organization_is_not_the_coordination(world):
     publishing) and every case linked to no measure (reading, changing its state)."""
     partner, office = world.users["partner_coordinator"], world.users["coordinator"]
     loose_case = Case.objects.get(reference="CAS-2024-002")
-    assert not account_rules.is_coordinator(partner) and account_rules.is_coordinator(office)
-    assert not recommendation_rules.is_coordinator(partner) and recommendation_rules.is_coordinator(office)
+    draft = Recommendation.objects.get(number="REC-2024-001")
+    assert not account_rules.is_any_coordinator(partner) and account_rules.is_any_coordinator(office)
+    assert not recommendation_rules.may_coordinate(partner, draft)
+    assert recommendation_rules.may_coordinate(office, draft)
     assert not case_rules.can_read_case(partner, loose_case) and case_rules.can_read_case(office, loose_case)
     assert not case_rules.can_edit_case(partner, loose_case) and case_rules.can_edit_case(office, loose_case)
+
+
+# --- two owning bodies ----------------------------------------------------------------------
+
+
+def test_a_recommendation_drafted_by_the_second_body_is_its_own(world):
+    client = world.client("other_body_coordinator")
+    response = client.post(reverse("recommendation-create"), ACTIONS["recommendations.create"].data(world))
+    assert response.status_code == 302
+    assert Recommendation.objects.get(number="REC-2099-001").owner == world.body_b
+    assert not recommendation_rules.may_coordinate(
+        world.users["coordinator"], Recommendation.objects.get(number="REC-2099-001")
+    )
+
+
+def test_a_coordinator_of_several_bodies_chooses_the_owner_of_a_new_recommendation(world):
+    from concerto.accounts.models import Membership
+
+    coordinator = world.users["coordinator"]
+    Membership.objects.create(user=coordinator, organization=world.body_b, role=Role.COORDINATOR)
+    client = world.client("coordinator")
+    page = client.get(reverse("recommendation-create")).content.decode()
+    assert 'name="owner"' in page
+    data = ACTIONS["recommendations.create"].data(world) | {"owner": world.body_b.pk}
+    assert client.post(reverse("recommendation-create"), data).status_code == 302
+    assert Recommendation.objects.get(number="REC-2099-001").owner == world.body_b
+
+
+def test_the_invitation_form_offers_only_the_organizations_taking_part(world):
+    offered = world.client("coordinator").get(reverse("invitation-create")).context["form"]
+    office_choices = set(offered.fields["organization"].queryset.values_list("code", flat=True))
+    assert {"office", "responsable", "collaboratrice", "autre"} <= office_choices
+    assert not {"autre-organisme", "partenaire-b"} & office_choices
+    offered = world.client("other_body_coordinator").get(reverse("invitation-create")).context["form"]
+    assert set(offered.fields["organization"].queryset.values_list("code", flat=True)) == {
+        "autre-organisme",
+        "partenaire-b",
+    }
+
+
+def test_the_service_refuses_an_invitation_outside_what_the_inviter_coordinates(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        invite(
+            email="x@example.org",
+            organization=world.lead,
+            role=Role.EDITOR,
+            invited_by=world.users["other_body_coordinator"],
+        )
+    with pytest.raises(PermissionDenied):
+        invite(
+            email="x@example.org",
+            organization=world.body_b,
+            role=Role.COORDINATOR,
+            invited_by=world.users["coordinator"],
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_memberships_are_read_once_per_request(world):
+    """Pages that ask several apps' rules (drafts, recommendations, cases,
+    history link) read the person's memberships in a single query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("coordinator")
+    for url in (
+        reverse("measure-detail", args=[PLAN, 1]),
+        reverse("recommendation-detail", args=["REC-2024-002"]),
+        reverse("recommendation-list"),
+        reverse("case-list"),
+        reverse("draft-detail", args=[PLAN, CAMPAIGN_AS_OF.isoformat(), 1]),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        reads = [q["sql"] for q in queries if 'FROM "accounts_membership"' in q["sql"]]
+        assert len(reads) == 1, (url, reads)
+
+
+OWNED_ADMIN = {
+    "recommendations.recommendation": ("REC-2024-002", "REC-B-002"),
+    "recommendations.answer": ("REC-2024-003", "REC-B-003"),
+    "cases.case": ("CAS-2024-001", "CAS-B-001"),
+    "campaigns.campaign": (PLAN, PLAN_B),
+    "campaigns.draft": (PLAN, PLAN_B),
+}
+
+
+def _staff_coordinator_of_body_b(world):
+    """The second body's coordinator, made staff with every permission on owned objects."""
+    from django.contrib.auth.models import Permission
+
+    user = world.users["other_body_coordinator"]
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["recommendations", "cases", "campaigns", "reports"]
+        )
+    )
+    return world.client("other_body_coordinator")
+
+
+def _owned_object(model_label, key):
+    model = apps.get_model(model_label)
+    lookups = {
+        "recommendations.recommendation": {"number": key},
+        "recommendations.answer": {"recommendation__number": key},
+        "cases.case": {"reference": key},
+        "campaigns.campaign": {"plan__slug": key},
+        "campaigns.draft": {"campaign__plan__slug": key},
+    }
+    return model.objects.filter(**lookups[model_label]).order_by("pk").first()
+
+
+@pytest.mark.parametrize("model_label", list(OWNED_ADMIN))
+def test_a_staff_coordinator_sees_in_the_admin_only_what_its_body_owns(world, model_label):
+    client = _staff_coordinator_of_body_b(world)
+    office_key, own_key = OWNED_ADMIN[model_label]
+    app_label, model_name = model_label.split(".")
+    listed = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    assert listed.status_code == 200
+    shown = {obj.pk for obj in listed.context["cl"].result_list}
+    assert _owned_object(model_label, own_key).pk in shown
+    office_object = _owned_object(model_label, office_key)
+    assert office_object.pk not in shown
+    change = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[office_object.pk]))
+    assert change.status_code == 302  # "does not exist": sent back to the admin index
+    assert (
+        client.get(
+            reverse(f"admin:{app_label}_{model_name}_change", args=[_owned_object(model_label, own_key).pk])
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("url_name", ["report-page", "report-download"])
+def test_a_staff_coordinator_of_another_body_cannot_use_the_offices_report_page(world, url_name):
+    client = _staff_coordinator_of_body_b(world)
+    query = "?as_of=2023-03-31&format=csv" if url_name == "report-download" else ""
+    assert client.get(reverse(url_name, args=[PLAN]) + query).status_code == 403
+    assert client.get(reverse(url_name, args=[PLAN_B]) + query).status_code == 200
+
+
+def test_a_staff_coordinator_cannot_give_a_new_recommendation_to_another_body(world):
+    client = _staff_coordinator_of_body_b(world)
+    form = client.get(reverse("admin:recommendations_recommendation_add")).context["adminform"].form
+    assert list(form.fields["owner"].queryset) == [world.body_b]
+
+
+def test_the_report_admin_shows_a_staff_coordinator_only_its_bodys_publications(world):
+    from concerto.reports.services import publish_report
+
+    publish_report(plan=world.plan, as_of=datetime.date(2023, 3, 31), user=world.users["coordinator"])
+    client = _staff_coordinator_of_body_b(world)
+    listed = client.get(reverse("admin:reports_publication_changelist"))
+    assert listed.status_code == 200 and list(listed.context["cl"].result_list) == []
 
 
 # --- uploads that are not what they claim ------------------------------------------------

@@ -119,6 +119,7 @@ def test_only_the_shared_writer_writes_csv_rows_or_excel_cells():
         found = list(writers.finditer(text))
         # Worksheet.append: on the usual names of a sheet, or a name given a sheet.
         names = {"ws", "sheet", "worksheet"} | set(sheets.findall(text))
-        found += re.finditer(r"\b(?:%s)\.append\(" % "|".join(map(re.escape, names)), text)
+        alternatives = "|".join(map(re.escape, names))
+        found += re.finditer(rf"\b(?:{alternatives})\.append\(", text)
         offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in found]
     assert offenders == []

@@ -1,26 +1,15 @@
 """The English interface is complete and its compiled catalogue is up to date."""
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from .support.translations import entries as _entries
+
 ROOT = Path(__file__).resolve().parent.parent / "concerto"
 CATALOGUES = sorted(ROOT.glob("**/locale/en/LC_MESSAGES/django.po"))
-
-
-def _entries(text: str):
-    """(msgid, msgstr) pairs of a .po file, multi-line strings joined."""
-    blocks = [b for b in text.split("\n\n") if "msgid" in b]
-    for block in blocks:
-        if block.lstrip().startswith("#~"):
-            continue
-        fuzzy = "#, fuzzy" in block or re.search(r"#,.*\bfuzzy\b", block)
-        parts = re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block + "\n", re.M)
-        values = {key: "".join(re.findall(r'"(.*)"', raw)) for key, raw in parts}
-        yield values, bool(fuzzy)
 
 
 def test_the_project_and_app_catalogues_are_found():

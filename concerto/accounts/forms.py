@@ -82,6 +82,11 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, inviter=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.inviter = inviter
+        if inviter is not None:
+            from .rules import invitable_organizations
+
+            # Only the organizations taking part in what the inviter coordinates.
+            self.fields["organization"].queryset = invitable_organizations(inviter).order_by("name", "code")
 
     def clean(self):
         from .rules import can_grant_role
@@ -97,6 +102,10 @@ class InvitationForm(forms.Form):
             raise forms.ValidationError(
                 _(
                     "Le rôle de coordination ne peut être attribué que dans une organisation que vous coordonnez."
+                )
+                if role == Role.COORDINATOR
+                else _(
+                    "Vous ne pouvez inviter que dans une organisation qui participe à ce que vous coordonnez."
                 )
             )
         return cleaned

@@ -1,8 +1,29 @@
-"""Who may do what with accounts. Small predicates, used by views and templates alike."""
+"""Who coordinates what, and who may do what with accounts.
 
-from django.db.models import QuerySet
+Every object a coordination manages has an owning body (``Plan.owner``,
+``Recommendation.owner``, ``Case.owner``...). One predicate answers "does
+this person coordinate for this owner?": ``coordinates(user, owner)``. It and
+the helpers below (for queryset filters and navigation) all read the person's
+memberships once per user object, which the request keeps: every app's
+``rules.py`` builds on them instead of querying memberships again.
+
+A coordinator of one body has no coordinating right over what another body
+owns; a coordinator membership in an organization that owns nothing (a
+partner) coordinates nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+
+from concerto.organizations.models import Organization
 
 from .models import Membership, Role
+from .participation import owning_condition, participating_condition
+
+_CACHE = "_concerto_roles"
 
 
 def is_signed_in(user) -> bool:
@@ -10,68 +31,111 @@ def is_signed_in(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def memberships_of(user) -> QuerySet[Membership]:
+@dataclass(frozen=True)
+class _Roles:
+    by_org: dict[int, Membership]  # organization id -> membership, by organization name
+    owner_ids: frozenset[int]  # the owning bodies the person coordinates
+
+
+_NOBODY = _Roles({}, frozenset())
+
+
+def _roles(user) -> _Roles:
+    """The person's memberships, read once per user object (one query; two for a superuser)."""
+    if not is_signed_in(user):
+        return _NOBODY
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        rows = list(
+            Membership.objects.filter(user=user)
+            .select_related("organization")
+            .annotate(owns=ExpressionWrapper(owning_condition("organization"), output_field=BooleanField()))
+            .order_by("organization__name", "organization__code")
+        )
+        if user.is_superuser:
+            owners = Organization.objects.filter(owning_condition()).values_list("pk", flat=True)
+            owner_ids = frozenset(owners)
+        else:
+            owner_ids = frozenset(m.organization_id for m in rows if m.role == Role.COORDINATOR and m.owns)
+        cached = _Roles({m.organization_id: m for m in rows}, owner_ids)
+        setattr(user, _CACHE, cached)
+    return cached
+
+
+def memberships_by_org(user) -> dict[int, Membership]:
+    """Organization id -> the person's membership there (with ``organization`` loaded)."""
+    return _roles(user).by_org
+
+
+def memberships_of(user) -> list[Membership]:
     """The organizations a person belongs to, with their role there, by organization name."""
-    if not is_signed_in(user):
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(user=user)
-        .select_related("organization")
-        .order_by("organization__name", "organization__code")
-    )
+    return list(memberships_by_org(user).values())
 
 
-def has_role(user, role: Role) -> bool:
-    """The person holds ``role`` in at least one organization."""
-    return memberships_of(user).filter(role=role).exists()
+def organizations_with_role(user, *roles: str) -> set[int]:
+    """Ids of the organizations where the person holds one of ``roles`` (any role if none given)."""
+    return {org_id for org_id, m in memberships_by_org(user).items() if not roles or m.role in roles}
 
 
-def is_coordinator(user) -> bool:
-    """Coordination (the Office): a coordinator of an organization that owns a plan, or a superuser.
-
-    A partner's coordinator membership does not make one the coordination: it
-    would otherwise open every recommendation and every unlinked case."""
-    if not is_signed_in(user):
-        return False
-    return bool(user.is_superuser) or coordinated_organizations(user).exists()
+def coordinated_owner_ids(user) -> set[int]:
+    """Ids of the owning bodies the person coordinates (every owning body for a superuser):
+    filter owned objects with ``owner__in=coordinated_owner_ids(user)``."""
+    return set(_roles(user).owner_ids)
 
 
-def coordinated_organizations(user):
-    """Organizations that own a plan and where the user is a coordinator."""
-    from concerto.organizations.models import Organization
-
-    if not is_signed_in(user):
-        return Organization.objects.none()
-    owners = Organization.objects.filter(owned_plans__isnull=False).distinct()
-    if user.is_superuser:
-        return owners
-    return owners.filter(memberships__user=user, memberships__role=Role.COORDINATOR)
+def _owner_id(owner) -> int | None:
+    return owner.pk if isinstance(owner, Organization) else owner
 
 
-def can_invite(user) -> bool:
-    """Only the coordination of a plan (the Office) brings new people into Concerto."""
-    return is_coordinator(user)
-
-
-def can_grant_role(user, organization, role) -> bool:
-    """The coordinator role is granted only in an organization the inviter coordinates."""
-    if role != Role.COORDINATOR:
-        return can_invite(user)
-    return coordinated_organizations(user).filter(pk=organization.pk).exists()
-
-
-def get_abilities(user) -> dict[str, bool]:
-    return {"invite": can_invite(user)}
-
-
-def coordinates(user, plan) -> bool:
-    """Coordinates ``plan``: a coordinator of the organization that owns it, or a superuser."""
+def coordinates(user, owner) -> bool:
+    """The person coordinates for ``owner`` (an Organization or its id): a
+    coordinator of that body, or a superuser."""
     if not is_signed_in(user):
         return False
     if user.is_superuser:
         return True
-    owner_id = getattr(plan, "owner_id", None)
-    return (
-        owner_id is not None
-        and Membership.objects.filter(user=user, organization_id=owner_id, role=Role.COORDINATOR).exists()
-    )
+    owner_id = _owner_id(owner)
+    membership = memberships_by_org(user).get(owner_id) if owner_id is not None else None
+    return membership is not None and membership.role == Role.COORDINATOR
+
+
+def is_any_coordinator(user) -> bool:
+    """Coordinates some owning body (for navigation: each page checks ``coordinates`` again)."""
+    if not is_signed_in(user):
+        return False
+    return bool(user.is_superuser or _roles(user).owner_ids)
+
+
+def owning_organizations() -> QuerySet[Organization]:
+    """The bodies that own something a coordination manages."""
+    return Organization.objects.filter(owning_condition())
+
+
+def invitable_organizations(user) -> QuerySet[Organization]:
+    """Where the person may invite people: the bodies they coordinate and the
+    organizations taking part in what those bodies own (every organization
+    for a superuser)."""
+    if not is_any_coordinator(user):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(participating_condition(coordinated_owner_ids(user)))
+
+
+def can_invite(user) -> bool:
+    """Only a coordination brings new people into Concerto."""
+    return is_any_coordinator(user)
+
+
+def can_grant_role(user, organization, role) -> bool:
+    """The coordinator role only in the inviter's own body; any other role
+    only in an organization taking part in what the inviter coordinates."""
+    if not can_invite(user):
+        return False
+    if role == Role.COORDINATOR:
+        return organization.pk in coordinated_owner_ids(user)
+    return invitable_organizations(user).filter(pk=organization.pk).exists()
+
+
+def get_abilities(user) -> dict[str, bool]:
+    return {"invite": can_invite(user)}

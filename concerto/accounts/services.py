@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from concerto.notifications.outbox import send_once
 from concerto.organizations.models import Organization
 
+from . import rules
 from .models import INVITATION_LIFETIME, Invitation, Membership, Role, hash_token
 
 log = logging.getLogger(__name__)
@@ -108,14 +109,18 @@ def invite(*, email: str, organization: Organization, role: str, invited_by) -> 
     same address for the same organization is revoked: only the newest link works. Only a hash
     of the token is stored; the token itself is returned (and e-mailed) once.
 
-    Raises ``ValidationError`` (French) for an empty address or an unknown role, and
-    ``InvitationEmailError`` if the e-mail cannot be sent (the new invitation is then revoked).
+    Raises ``ValidationError`` (French) for an empty address or an unknown role,
+    ``PermissionDenied`` if ``invited_by`` may not grant ``role`` in ``organization``
+    (``rules.can_grant_role``), and ``InvitationEmailError`` if the e-mail cannot be
+    sent (the new invitation is then revoked).
     """
     email = normalize_email(email)
     if not email:
         raise ValidationError({"email": _("L’adresse courriel est obligatoire.")})
     if role not in Role.values:
         raise ValidationError({"role": _("Le rôle « %(role)s » n’existe pas.") % {"role": role}})
+    if invited_by is not None and not rules.can_grant_role(invited_by, organization, role):
+        raise PermissionDenied(_("Vous ne pouvez pas inviter dans cette organisation avec ce rôle."))
     token, token_hash = Invitation.new_token()
     now = timezone.now()
     with transaction.atomic():

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from concerto.campaigns.rules import is_coordinator
+from concerto.accounts.rules import coordinates
 from concerto.plans.models import Measure, Plan
 
 from .history import measure_history
@@ -16,7 +16,7 @@ def measure_history_page(request, slug, number):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     plan = get_object_or_404(Plan.objects.select_related("owner"), slug=slug)
-    if not is_coordinator(request.user, plan):
+    if not coordinates(request.user, plan.owner_id):
         raise PermissionDenied(_("L’historique des modifications est réservé à la coordination du plan."))
     measure = get_object_or_404(Measure.objects.select_related("theme"), plan=plan, number=number)
     return render(

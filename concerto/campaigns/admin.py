@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from concerto.accounts.admin_scoping import OwnerScopedAdmin
 from concerto.core.admin import ReadOnlyAdmin
 
 from .models import Campaign, Draft, DraftComment
@@ -14,15 +15,18 @@ class DraftInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(OwnerScopedAdmin):
+    owner_lookups = ("plan__owner",)
     list_display = ["plan", "as_of", "deadline", "opened_at", "closed_at"]
     list_filter = ["plan"]
     inlines = [DraftInline]
 
 
 @admin.register(Draft)
-class DraftAdmin(ReadOnlyAdmin):
+class DraftAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
     """Drafts change only through the campaign workflow (with its version check)."""
+
+    owner_lookups = ("campaign__plan__owner",)
 
     list_display = ["campaign", "measure", "state", "version", "updated_at"]
     list_filter = ["state", "campaign"]
@@ -30,6 +34,7 @@ class DraftAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DraftComment)
-class DraftCommentAdmin(admin.ModelAdmin):
+class DraftCommentAdmin(OwnerScopedAdmin):
+    owner_lookups = ("draft__campaign__plan__owner",)
     list_display = ["draft", "author", "created_at"]
     list_select_related = ["draft__campaign__plan", "draft__measure", "author"]

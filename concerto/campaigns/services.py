@@ -72,7 +72,7 @@ def open_campaign(*, plan: Plan, as_of: datetime.date, deadline: datetime.date, 
     """Open the update of ``plan`` for ``as_of``: one draft per measure not
     archived, prefilled from its last validated state; the lead organizations'
     editors are told by e-mail."""
-    if not rules.is_coordinator(opened_by, plan):
+    if not rules.coordinates(opened_by, plan.owner_id):
         raise PermissionDenied(_("Seule la coordination du plan peut ouvrir une campagne."))
     if Campaign.objects.filter(plan=plan, as_of=as_of).exists():
         raise ValidationError(

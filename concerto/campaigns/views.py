@@ -29,7 +29,7 @@ def get_campaign_for_user(user, slug: str, as_of: str) -> Campaign:
     campaign = get_object_or_404(
         Campaign.objects.select_related("plan"), plan__slug=slug, as_of=_parse_date(as_of)
     )
-    if rules.is_coordinator(user, campaign.plan) or rules.organizations_with_role(
+    if rules.coordinates(user, campaign.plan.owner_id) or rules.organizations_with_role(
         user, "editor", "collaborator"
     ):
         return campaign
@@ -57,7 +57,7 @@ def get_draft_for_user(user, slug: str, as_of: str, number: int) -> Draft:
 @login_required
 def campaign_list(request, slug):
     plan = get_object_or_404(Plan, slug=slug)
-    coordinator = rules.is_coordinator(request.user, plan)
+    coordinator = rules.coordinates(request.user, plan.owner_id)
     if not coordinator and not rules.organizations_with_role(request.user, "editor", "collaborator"):
         raise PermissionDenied(
             _("Les campagnes sont réservées à la coordination et aux organisations partenaires.")
@@ -74,7 +74,7 @@ def campaign_list(request, slug):
 @login_required
 def campaign_open(request, slug):
     plan = get_object_or_404(Plan, slug=slug)
-    if not rules.is_coordinator(request.user, plan):
+    if not rules.coordinates(request.user, plan.owner_id):
         raise PermissionDenied(_("Seule la coordination du plan peut ouvrir une campagne."))
     dates = {}
     for name, label in (("as_of", _("État au")), ("deadline", _("Date limite"))):
@@ -99,7 +99,7 @@ def campaign_open(request, slug):
 @login_required
 def campaign_dashboard(request, slug, as_of):
     campaign = get_campaign_for_user(request.user, slug, as_of)
-    coordinator = rules.is_coordinator(request.user, campaign.plan)
+    coordinator = rules.coordinates(request.user, campaign.plan.owner_id)
     mine = rules.organizations_with_role(request.user, "editor", "collaborator")
     drafts = campaign.drafts.select_related("measure", "updated_by").prefetch_related(
         "measure__lead_links__organization"

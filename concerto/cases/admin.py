@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from concerto.accounts.admin_scoping import OwnerScopedAdmin
+
 from .models import Case, Meeting, Solution, WorkingGroupMember
 
 
@@ -20,9 +22,9 @@ class SolutionInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(OwnerScopedAdmin):
     list_display = ["reference", "title", "state", "percent", "component_label", "summary_published"]
-    list_filter = ["state", "problem_kind", "summary_published"]
+    list_filter = ["state", "problem_kind", "summary_published", "owner"]
     search_fields = ["reference", "title", "profession", "description"]
     filter_horizontal = ["orders", "organizations", "measures"]
     autocomplete_fields = ["raised_by", "transferred_to"]
@@ -31,21 +33,24 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingGroupMember)
-class WorkingGroupMemberAdmin(admin.ModelAdmin):
+class WorkingGroupMemberAdmin(OwnerScopedAdmin):
+    owner_lookups = ("case__owner",)
     list_display = ["case", "organization", "person_name", "role"]
     list_select_related = ["case", "organization"]
     autocomplete_fields = ["organization"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(OwnerScopedAdmin):
+    owner_lookups = ("case__owner",)
     list_display = ["case", "date"]
     list_select_related = ["case"]
     date_hierarchy = "date"
 
 
 @admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
+class SolutionAdmin(OwnerScopedAdmin):
+    owner_lookups = ("case__owner",)
     list_display = ["case", "position", "state", "text"]
     list_select_related = ["case"]
     list_filter = ["state"]

@@ -35,7 +35,7 @@ def export(ctx: backup.ExportContext) -> dict:
     cases = (
         Case.objects.filter(Q(measures__plan=ctx.plan) | Q(pk__in=ctx.scope.get("cases", set())))
         .distinct()
-        .select_related("raised_by", "transferred_to", "state_changed_by", "published_by")
+        .select_related("owner", "raised_by", "transferred_to", "state_changed_by", "published_by")
         .prefetch_related(
             "orders",
             "organizations",
@@ -95,8 +95,7 @@ def _entry(ctx, c: Case) -> dict:
         ],
         "solutions": [{"position": s.position, "text": s.text, "state": s.state} for s in c.solutions.all()],
     }
-    if backup.has_field(Case, "owner"):
-        entry["owner"] = ctx.org(c.owner)
+    entry["owner"] = ctx.org(c.owner)
     return entry
 
 
@@ -130,9 +129,8 @@ def _restore_case(ctx, entry) -> None:
         published_by=ctx.user(entry, "published_by", where),
         **backup.read_all(entry, TEXT_FIELDS, str, where),
     )
-    if backup.has_field(Case, "owner"):
-        # Files written before cases had an owner: the owner of the restored plan.
-        case.owner = ctx.org(entry, "owner", where) if "owner" in entry else ctx.plan.owner
+    # Files written before cases had an owner: the owner of the restored plan.
+    case.owner = ctx.org(entry, "owner", where) if "owner" in entry else ctx.plan.owner
     save_valid(case, where)
     case.orders.set(
         [ctx.org_code(code, f"{where}, champ « orders »") for code in require(entry, "orders", list, where)]

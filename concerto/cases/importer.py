@@ -9,6 +9,7 @@ Format ``concerto.cases/1``::
         title: …
         orders: [code, …]         # organization codes
         profession: …
+        owner: code                 # optional: the body that owns the case (default: the plan's owner)
         raised_by: code | null
         raised_by_text: …
         raised_on: AAAA-MM-JJ | null
@@ -55,7 +56,7 @@ def _validate(document: dict, path: Path) -> tuple[Plan, list[dict]]:
         raise DataError(f"{where}: le champ « schema » doit valoir « {SCHEMA} ».")
     doc = Fields(document, where)
     slug = doc.str("plan", required=True)
-    plan = Plan.objects.filter(slug=slug).first()
+    plan = Plan.objects.select_related("owner").filter(slug=slug).first()
     if plan is None:
         raise doc.error("plan", f"plan « {slug} » introuvable.")
     organizations = {o.code: o for o in Organization.objects.all()}
@@ -146,6 +147,15 @@ def _validate(document: dict, path: Path) -> tuple[Plan, list[dict]]:
                     "text": s.str("text", required=True),
                     "state": s.choice("state", Solution.State, default=Solution.State.PROPOSED),
                 }
+            )
+        # The body whose coordination manages the case: named, or the owner of the linked measures' plan.
+        if entry.get("owner") is not None:
+            values["owner"] = organization(entry["owner"], f"{c_where}, champ « owner »")
+        elif plan.owner is not None:
+            values["owner"] = plan.owner
+        else:
+            raise DataError(
+                f"{c_where}, champ « owner » : obligatoire, le plan « {plan.slug} » n’a pas d’organisation responsable."
             )
         cases.append(
             {

@@ -44,6 +44,15 @@ class Case(models.Model):
         help_text=_("Par exemple CAS-2021-001."),
     )
     title = models.CharField(_("titre"), max_length=300)
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation responsable"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        help_text=_(
+            "L’organisation dont la coordination gère le cas (l’Office, pour la cellule d’intervention)."
+        ),
+    )
     orders = models.ManyToManyField(
         Organization, verbose_name=_("ordres concernés"), related_name="cases_as_order", blank=True
     )

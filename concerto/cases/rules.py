@@ -1,65 +1,75 @@
 """Who may read and change the cases of the intervention cell.
 
-Readers: superusers; coordinators of the organization that owns the plan of
-a linked measure (when the case has no measure: the coordination, a
-coordinator of an organization that owns a plan, never a partner's
-coordinator); and any member of an organization involved in the case (orders
-concerned, organizations involved, working-group members, the organization
-the case was transferred to). Everybody else, the public included, sees only
-the published summaries.
+Readers: the coordination of the body that owns the case (``Case.owner``, the
+Office for the cell; ``accounts.rules.coordinates``), superusers, and any
+member of an organization involved in the case (orders concerned,
+organizations involved, working-group members, the organization the case was
+transferred to). Everybody else, the public included, sees only the
+published summaries. Only the owner's coordination changes a case.
 """
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from concerto.accounts.models import Membership, Role
-from concerto.accounts.rules import is_coordinator, is_signed_in
-from concerto.plans.models import Plan
+from concerto.accounts.rules import (
+    coordinated_owner_ids,
+    coordinates,
+    is_signed_in,
+    organizations_with_role,
+)
 
 from .models import Case
 
 
-def _membership_ids(user) -> tuple[set[int], set[int]]:
-    """(ids of all the user's organizations, ids of those where they coordinate), one query."""
-    rows = list(Membership.objects.filter(user=user).order_by("pk").values_list("organization_id", "role"))
-    return {org for org, _role in rows}, {org for org, role in rows if role == Role.COORDINATOR}
+def owners() -> QuerySet:
+    """For ``accounts.participation``: the bodies that own cases."""
+    return Case.objects.values("owner_id")
+
+
+def participants(owner_ids: set[int]) -> Q:
+    """For ``accounts.participation``: the organizations involved in the cases of ``owner_ids``."""
+    owned = Case.objects.filter(owner__in=owner_ids)
+    return (
+        Q(pk__in=owned.filter(orders__isnull=False).values("orders"))
+        | Q(pk__in=owned.filter(organizations__isnull=False).values("organizations"))
+        | Q(
+            pk__in=owned.filter(working_group__organization__isnull=False).values(
+                "working_group__organization"
+            )
+        )
+        | Q(pk__in=owned.filter(transferred_to__isnull=False).values("transferred_to"))
+        | Q(pk__in=owned.filter(raised_by__isnull=False).values("raised_by"))
+    )
 
 
 def readable_cases(user) -> QuerySet[Case]:
-    """The cases ``user`` may read in full, filtered in the database (at most two queries)."""
+    """The cases ``user`` may read in full, filtered in the database (one query
+    for the memberships, cached on the user, then this queryset)."""
     if not is_signed_in(user):
         return Case.objects.none()
     if user.is_superuser:
         return Case.objects.all()
-    orgs, coordinated = _membership_ids(user)
+    orgs = organizations_with_role(user)
     if not orgs:
         return Case.objects.none()
     condition = (
-        Q(orders__in=orgs)
+        Q(owner__in=coordinated_owner_ids(user))
+        | Q(orders__in=orgs)
         | Q(organizations__in=orgs)
         | Q(working_group__organization__in=orgs)
         | Q(transferred_to__in=orgs)
     )
-    if coordinated:
-        condition |= Q(measures__plan__owner__in=coordinated)
-        # A case linked to no measure is for the coordination of a plan, not for any coordinator.
-        condition |= Q(measures__isnull=True) & Exists(Plan.objects.filter(owner__in=coordinated))
     return Case.objects.filter(pk__in=Case.objects.filter(condition).values("pk"))
 
 
 def can_read_case(user, case: Case) -> bool:
+    if coordinates(user, case.owner_id):
+        return True
     return readable_cases(user).filter(pk=case.pk).exists()
 
 
 def can_edit_case(user, case: Case) -> bool:
-    """Coordinators: of the owner of a linked measure's plan (the coordination if no measure)."""
-    if not is_signed_in(user):
-        return False
-    if user.is_superuser:
-        return True
-    if not case.measures.exists():
-        return is_coordinator(user)
-    coordinated = Membership.objects.filter(user=user, role=Role.COORDINATOR).values("organization")
-    return case.measures.filter(plan__owner__in=coordinated).exists()
+    """The coordination of the body that owns the case."""
+    return coordinates(user, case.owner_id)
 
 
 def published_summaries() -> QuerySet[Case]:

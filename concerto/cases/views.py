@@ -51,7 +51,9 @@ def case_list(request):
 
 @require_safe
 def case_detail(request, reference):
-    case = get_object_or_404(Case.objects.only("pk", "reference", "summary_published"), reference=reference)
+    case = get_object_or_404(
+        Case.objects.only("pk", "reference", "summary_published", "owner"), reference=reference
+    )
     if not rules.can_read_case(request.user, case):
         if case.summary_published:
             return redirect("case-summary", reference=reference)

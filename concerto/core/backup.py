@@ -306,11 +306,6 @@ def read_all(entry, fields: Iterable[str], kind: type, where: str, **options) ->
 # --- writing --------------------------------------------------------------
 
 
-def has_field(model, name: str) -> bool:
-    """Whether ``model`` has the field ``name`` (a field some versions add)."""
-    return any(f.name == name for f in model._meta.get_fields())
-
-
 def refusal(exc: ValidationError, where: str) -> DataError:
     """A model's ``ValidationError`` as a French ``DataError`` naming the place and the field."""
     with translation.override("fr"):

@@ -131,7 +131,7 @@ def measure_detail(request, slug, number):
             "m": measure_state,
             "as_of": as_of,
             "history": history,
-            "can_see_history": coordinates(request.user, plan),
+            "can_see_history": coordinates(request.user, plan.owner_id),
             "date_error": date_error,
         },
         status=400 if date_error else 200,

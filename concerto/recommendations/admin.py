@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from concerto.accounts.admin_scoping import OwnerScopedAdmin
+
 from .models import Answer, Attachment, Recommendation
 
 
@@ -17,9 +19,9 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(OwnerScopedAdmin):
     list_display = ["number", "title", "addressee", "state", "sent_on", "received_on", "due_on", "published"]
-    list_filter = ["state", "published", "addressee__kind"]
+    list_filter = ["state", "published", "addressee__kind", "owner"]
     search_fields = ["number", "title", "search_text"]
     readonly_fields = [
         "state",
@@ -36,7 +38,7 @@ class RecommendationAdmin(admin.ModelAdmin):
     filter_horizontal = ["measures", "cases"]
     inlines = [AttachmentInline]
     fieldsets = [
-        (None, {"fields": ["number", "title", "text", "addressee", "measures", "cases"]}),
+        (None, {"fields": ["number", "title", "text", "owner", "addressee", "measures", "cases"]}),
         (
             _("Suivi (modifié seulement par les actions de Concerto)"),
             {
@@ -57,14 +59,16 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(OwnerScopedAdmin):
+    owner_lookups = ("recommendation__owner",)
     list_display = ["recommendation", "kind", "answered_on", "published"]
     list_filter = ["kind", "published"]
     readonly_fields = ["recommendation", "filed_by", "filed_at", "published", "published_at"]
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(OwnerScopedAdmin):
+    owner_lookups = ("recommendation__owner", "answer__recommendation__owner")
     list_display = ["original_name", "recommendation", "answer", "content_type", "size", "uploaded_at"]
     readonly_fields = [
         "recommendation",

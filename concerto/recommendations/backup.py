@@ -90,7 +90,7 @@ def export(ctx: backup.ExportContext) -> dict:
     attachments = Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk")
     recommendations = (
         Recommendation.objects.filter(pk__in=ids)
-        .select_related("addressee", "created_by", "answer__filed_by")
+        .select_related("owner", "addressee", "created_by", "answer__filed_by")
         .prefetch_related(
             Prefetch("measures", queryset=Measure.objects.select_related("plan")),
             "cases",
@@ -126,8 +126,7 @@ def export(ctx: backup.ExportContext) -> dict:
             "attachments": [_attachment_entry(ctx, a) for a in r.attachments.all()],
             "answer": _answer_entry(ctx, answer),
         }
-        if backup.has_field(Recommendation, "owner"):
-            entry["owner"] = ctx.org(r.owner)
+        entry["owner"] = ctx.org(r.owner)
         result.append(entry)
     return {"recommendations": result}
 
@@ -195,9 +194,8 @@ def _restore_recommendation(ctx, entry) -> None:
         created_at=require(entry, "created_at", datetime.datetime, where),
         closed_at=require(entry, "closed_at", datetime.datetime, where, null=True),
     )
-    if backup.has_field(Recommendation, "owner"):
-        # Files written before recommendations had an owner: the owner of the restored plan.
-        recommendation.owner = ctx.org(entry, "owner", where) if "owner" in entry else ctx.plan.owner
+    # Files written before recommendations had an owner: the owner of the restored plan.
+    recommendation.owner = ctx.org(entry, "owner", where) if "owner" in entry else ctx.plan.owner
     # The due date is computed from the date of receipt, never read (save() does it too).
     recommendation.due_on = recommendation.compute_due_on()
     save_valid(recommendation, where)

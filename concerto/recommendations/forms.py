@@ -36,9 +36,28 @@ class RecommendationForm(forms.ModelForm):
             "addressee": FrenchSelect,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owners=None, **kwargs):
+        """``owners``: for a new draft, the bodies the author coordinates. The
+        recommendation is theirs; a choice is offered only if there are several."""
         super().__init__(*args, **kwargs)
         self.fields["addressee"].queryset = Organization.objects.order_by("name", "code")
+        self.owners = list(owners or [])
+        if len(self.owners) > 1:
+            self.fields["owner"] = forms.ModelChoiceField(
+                label=_("Organisation responsable"),
+                queryset=Organization.objects.filter(pk__in=[o.pk for o in self.owners]).order_by(
+                    "name", "code"
+                ),
+                empty_label=_("— Choisir —"),
+                widget=FrenchSelect,
+            )
+            self.order_fields(["owner", *self.Meta.fields])
+
+    def chosen_owner(self):
+        """The body the new draft belongs to (after ``is_valid()``)."""
+        if "owner" in self.fields:
+            return self.cleaned_data["owner"]
+        return self.owners[0] if self.owners else None
 
 
 class DateForm(forms.Form):

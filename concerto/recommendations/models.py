@@ -82,6 +82,13 @@ class Recommendation(models.Model):
     )
     title = models.CharField(_("titre"), max_length=300)
     text = models.TextField(_("texte de la recommandation"))
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation responsable"),
+        on_delete=models.PROTECT,
+        related_name="owned_recommendations",
+        help_text=_("L’organisation dont la coordination gère la recommandation (l’Office)."),
+    )
     addressee = models.ForeignKey(
         Organization,
         verbose_name=_("destinataire"),

@@ -55,15 +55,15 @@ def search_cases(user, query: str) -> list[Case]:
     if not words:
         return []
     cases = Case.objects.order_by("reference").only(
-        "reference", "title", "public_summary", "description", "state", "summary_published"
+        "reference", "title", "public_summary", "description", "state", "summary_published", "owner"
     )
-    coordinator = rules.is_coordinator(user)
-    if not coordinator:
-        cases = cases.filter(summary_published=True)
+    # The coordination of the body that owns a case searches it in full; others, published summaries.
+    coordinated = Q(owner__in=rules.coordinated_owner_ids(user))
+    cases = cases.filter(coordinated | Q(summary_published=True))
     found = []
     for case in cases:
         fields = [case.reference, case.title, case.public_summary]
-        if coordinator:
+        if rules.coordinates(user, case.owner_id):
             fields.append(case.description)
         text = fold(" ".join(f for f in fields if f))
         if all(word in text for word in words):

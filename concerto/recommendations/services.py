@@ -33,8 +33,9 @@ def _refresh(target: Recommendation, source: Recommendation) -> Recommendation:
     return target
 
 
-def _require_coordinator(user, message: str) -> None:
-    if not rules.is_coordinator(user):
+def _require_coordination(user, recommendation: Recommendation, message: str) -> None:
+    """Only the coordination of the body that owns the recommendation."""
+    if not rules.may_coordinate(user, recommendation):
         raise PermissionDenied(message)
 
 
@@ -47,12 +48,19 @@ def _forbidden(recommendation: Recommendation, action: str) -> ValidationError:
 
 
 def create_recommendation(
-    *, number: str, title: str, text: str, addressee, created_by, measures=(), cases=()
+    *, number: str, title: str, text: str, owner, addressee, created_by, measures=(), cases=()
 ) -> Recommendation:
-    """A new draft recommendation, by a coordinator."""
-    _require_coordinator(created_by, _("Seule la coordination de l’Office rédige les recommandations."))
+    """A new draft recommendation of ``owner`` (the body it is made for), by its coordination."""
     recommendation = Recommendation(
-        number=number.strip(), title=title.strip(), text=text, addressee=addressee, created_by=created_by
+        number=number.strip(),
+        title=title.strip(),
+        text=text,
+        owner=owner,
+        addressee=addressee,
+        created_by=created_by,
+    )
+    _require_coordination(
+        created_by, recommendation, _("Seule la coordination de l’Office rédige les recommandations.")
     )
     recommendation.full_clean()
     with transaction.atomic():
@@ -64,7 +72,9 @@ def create_recommendation(
 
 def update_draft(*, recommendation: Recommendation, user, **fields) -> Recommendation:
     """Change a draft's number, title, text, addressee, measures or cases."""
-    _require_coordinator(user, _("Seule la coordination de l’Office modifie les recommandations."))
+    _require_coordination(
+        user, recommendation, _("Seule la coordination de l’Office modifie les recommandations.")
+    )
     measures = fields.pop("measures", None)
     cases = fields.pop("cases", None)
     allowed = {"number", "title", "text", "addressee"}
@@ -88,7 +98,9 @@ def update_draft(*, recommendation: Recommendation, user, **fields) -> Recommend
 
 def send(*, recommendation: Recommendation, user, sent_on: datetime.date | None = None) -> Recommendation:
     """draft → sent, on ``sent_on`` (default: today)."""
-    _require_coordinator(user, _("Seule la coordination de l’Office transmet les recommandations."))
+    _require_coordination(
+        user, recommendation, _("Seule la coordination de l’Office transmet les recommandations.")
+    )
     sent_on = sent_on or timezone.localdate()
     if sent_on > timezone.localdate():
         raise ValidationError(_("La date de transmission ne peut pas être dans le futur."), code="future")
@@ -106,7 +118,7 @@ def mark_received(
     *, recommendation: Recommendation, user, received_on: datetime.date | None = None
 ) -> Recommendation:
     """sent → received on ``received_on``: the 60-day clock starts; ``due_on`` is computed."""
-    _require_coordinator(user, _("Seule la coordination de l’Office consigne la réception."))
+    _require_coordination(user, recommendation, _("Seule la coordination de l’Office consigne la réception."))
     received_on = received_on or timezone.localdate()
     with transaction.atomic():
         current = _lock(recommendation)
@@ -146,8 +158,8 @@ def _store_attachment(*, file, content_type: str, user, recommendation=None, ans
 
 def add_attachment(*, recommendation: Recommendation, user, file) -> Attachment:
     """A document of the recommendation itself (the letter, an annex), by a coordinator."""
-    _require_coordinator(
-        user, _("Seule la coordination de l’Office joint des documents à une recommandation.")
+    _require_coordination(
+        user, recommendation, _("Seule la coordination de l’Office joint des documents à une recommandation.")
     )
     content_type = validate_upload(file)
     with transaction.atomic():
@@ -170,7 +182,7 @@ def file_answer(
     The document is checked (type by content, size) before anything is
     written: a refused file leaves nothing behind.
     """
-    if not (rules.is_coordinator(user) or rules.is_addressee_member(user, recommendation)):
+    if not (rules.may_coordinate(user, recommendation) or rules.is_addressee_member(user, recommendation)):
         raise PermissionDenied(
             _("Seuls les responsables de l’organisation destinataire peuvent déposer la réponse.")
         )
@@ -220,7 +232,9 @@ def file_answer(
 
 def close(*, recommendation: Recommendation, user) -> Recommendation:
     """answered → closed: the Office considers the follow-up done."""
-    _require_coordinator(user, _("Seule la coordination de l’Office ferme une recommandation."))
+    _require_coordination(
+        user, recommendation, _("Seule la coordination de l’Office ferme une recommandation.")
+    )
     with transaction.atomic():
         current = _lock(recommendation)
         if current.state != State.ANSWERED:
@@ -233,7 +247,9 @@ def close(*, recommendation: Recommendation, user) -> Recommendation:
 
 def publish(*, recommendation: Recommendation, user, published: bool = True) -> Recommendation:
     """Publish (or withdraw) the recommendation in the public register; never a draft."""
-    _require_coordinator(user, _("Seule la coordination de l’Office décide de la publication."))
+    _require_coordination(
+        user, recommendation, _("Seule la coordination de l’Office décide de la publication.")
+    )
     with transaction.atomic():
         current = _lock(recommendation)
         if published and current.state == State.DRAFT:
@@ -246,7 +262,9 @@ def publish(*, recommendation: Recommendation, user, published: bool = True) -> 
 
 def publish_answer(*, recommendation: Recommendation, user, published: bool = True) -> Answer:
     """Publish (or withdraw) the answer; it shows only if the recommendation is published too."""
-    _require_coordinator(user, _("Seule la coordination de l’Office décide de la publication."))
+    _require_coordination(
+        user, recommendation, _("Seule la coordination de l’Office décide de la publication.")
+    )
     with transaction.atomic():
         answer = Answer.objects.select_for_update().filter(recommendation=recommendation).first()
         if answer is None:

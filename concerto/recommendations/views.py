@@ -30,8 +30,9 @@ from .search import search_cases, search_recommendations
 from .stats import answer_statistics
 
 
-def _coordinator_only(request):
-    if not rules.is_coordinator(request.user):
+def _coordination_only(request, recommendation):
+    """Only the coordination of the body that owns ``recommendation``."""
+    if not rules.may_coordinate(request.user, recommendation):
         raise PermissionDenied(_("Cette action est réservée à la coordination de l’Office."))
 
 
@@ -103,7 +104,7 @@ def recommendation_list(request):
             "states": [(v, label) for v, label in State.choices if v != State.DRAFT],
             "years": years,
             "stats": answer_statistics(Recommendation.objects.published()),
-            "coordinator": rules.is_coordinator(request.user),
+            "coordinator": rules.can_draft(request.user),
         },
     )
 
@@ -157,12 +158,14 @@ def recommendation_detail(request, number):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def recommendation_create(request):
-    _coordinator_only(request)
-    form = RecommendationForm(request.POST or None)
+    if not rules.can_draft(request.user):
+        raise PermissionDenied(_("Cette action est réservée à la coordination de l’Office."))
+    form = RecommendationForm(request.POST or None, owners=rules.drafting_owners(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             recommendation = services.create_recommendation(
+                owner=form.chosen_owner(),
                 number=data["number"],
                 title=data["title"],
                 text=data["text"],
@@ -187,8 +190,8 @@ def recommendation_create(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def recommendation_edit(request, number):
-    _coordinator_only(request)
     recommendation = get_object_or_404(Recommendation, number=number)
+    _coordination_only(request, recommendation)
     if recommendation.state != State.DRAFT:
         messages.error(request, _("Seul un brouillon peut être modifié."))
         return redirect("recommendation-detail", number=number)
@@ -225,8 +228,8 @@ def _posted_day(request) -> datetime.date | None:
 
 
 def _transition(request, number, action, success):
-    _coordinator_only(request)
     recommendation = get_object_or_404(Recommendation, number=number)
+    _coordination_only(request, recommendation)
     try:
         action(recommendation)
     except ValidationError as exc:
@@ -295,8 +298,8 @@ def recommendation_publish(request, number):
 @require_POST
 @login_required
 def recommendation_attach(request, number):
-    _coordinator_only(request)
     recommendation = get_object_or_404(Recommendation, number=number)
+    _coordination_only(request, recommendation)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choisissez un document à joindre."))
@@ -320,7 +323,10 @@ def answer_file(request, number):
     recommendation = get_object_or_404(Recommendation.objects.select_related("addressee"), number=number)
     if not rules.can_read(request.user, recommendation):
         raise Http404(_("Aucune recommandation publiée ne porte ce numéro."))
-    if not (rules.is_coordinator(request.user) or rules.is_addressee_member(request.user, recommendation)):
+    if not (
+        rules.may_coordinate(request.user, recommendation)
+        or rules.is_addressee_member(request.user, recommendation)
+    ):
         raise PermissionDenied(
             _("Seuls les responsables de l’organisation destinataire peuvent déposer la réponse.")
         )

@@ -1,19 +1,22 @@
 from django.contrib import admin
 
+from concerto.accounts.admin_scoping import OwnerScopedAdmin
 from concerto.core.admin import ReadOnlyAdmin
 
 from .models import Publication, PublishedDocument, WorkingDocument
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyAdmin):
+class PublicationAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    owner_lookups = ("plan__owner",)
     list_display = ["plan", "as_of", "version", "published_at", "published_by", "superseded_by"]
     list_filter = ["plan", "as_of"]
     list_select_related = ["plan", "published_by", "superseded_by"]
 
 
 @admin.register(PublishedDocument)
-class PublishedDocumentAdmin(ReadOnlyAdmin):
+class PublishedDocumentAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    owner_lookups = ("publication__plan__owner",)
     list_display = ["__str__", "format", "size", "sha256"]
     list_select_related = ["publication__plan"]
     exclude = ["content"]

@@ -1,18 +1,22 @@
 """Who may do what with reports. Used by views and templates alike."""
 
-from concerto.accounts.rules import coordinates
+from concerto.accounts.rules import coordinated_owner_ids, coordinates
 
 
 def can_generate_reports(user, plan) -> bool:
-    """Working reports: the plan's coordination, and Office staff accounts."""
+    """Working reports: the plan's coordination, and staff accounts that
+    coordinate no other body (a staff coordinator of another body is not the
+    plan's staff)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return bool(user.is_staff) or coordinates(user, plan)
+    if coordinates(user, plan.owner_id):
+        return True
+    return bool(user.is_staff) and not coordinated_owner_ids(user)
 
 
 def can_publish_reports(user, plan) -> bool:
     """Publishing freezes the official report: the plan's coordination only."""
-    return coordinates(user, plan)
+    return coordinates(user, plan.owner_id)
 
 
 def get_abilities(user, plan) -> dict[str, bool]:

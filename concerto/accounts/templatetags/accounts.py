@@ -15,6 +15,6 @@ def minutes(value) -> int:
 
 
 @register.filter
-def is_coordinator(user) -> bool:
-    """``{% if user|is_coordinator %}``: show coordination links (the views check again)."""
-    return rules.is_coordinator(user)
+def is_any_coordinator(user) -> bool:
+    """``{% if user|is_any_coordinator %}``: show coordination links (the views check again)."""
+    return rules.is_any_coordinator(user)

@@ -1,0 +1,60 @@
+"""Which organizations own what a coordination manages, and which take part in it.
+
+Each app that holds owned objects registers, from its ``AppConfig.ready()``:
+
+- ``owners()``: the ids of the organizations that own its objects (the
+  Office for the Pôle's plan, its recommendations and the cell's cases);
+- ``participants(owner_ids)``: a condition (``Q``) on ``Organization``
+  selecting the organizations that take part in what those owners
+  coordinate (partners of a plan's measures, addressees of recommendations,
+  organizations involved in cases; later the CIQ's member orders).
+
+Every contribution is combined into one query. ``accounts`` never imports the apps: the arrows keep pointing
+from the specific domains to the general one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Contribution:
+    app: str
+    owners: Callable[[], QuerySet]
+    participants: Callable[[set[int]], Q]
+
+
+_contributions: dict[str, Contribution] = {}
+
+
+def register(app: str, *, owners: Callable[[], QuerySet], participants: Callable[[set[int]], Q]) -> None:
+    """Add (or replace, when an app is reloaded) ``app``'s contribution."""
+    _contributions[app] = Contribution(app, owners, participants)
+
+
+def contributions() -> list[Contribution]:
+    return [_contributions[app] for app in sorted(_contributions)]
+
+
+def owning_condition(field: str = "pk") -> Q:
+    """A condition on an organization (``field`` names its id): it owns something coordinated."""
+    conditions = [Q(**{f"{field}__in": contribution.owners()}) for contribution in contributions()]
+    if not conditions:
+        return Q(**{f"{field}__in": []})
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return condition
+
+
+def participating_condition(owner_ids: set[int]) -> Q:
+    """A condition on an organization's id: the owners themselves and everyone taking part."""
+    condition = Q(pk__in=set(owner_ids))
+    if owner_ids:
+        for contribution in contributions():
+            condition |= contribution.participants(set(owner_ids))
+    return condition
