@@ -89,6 +89,7 @@ def test_every_imported_and_restored_row_of_every_tracked_model_has_its_history(
         number="REC-2025-001",
         title="Reconnaître les stages",
         text="Texte.",
+        owner=plan.owner,
         addressee=Organization.objects.get(code="ministere-de-l-emploi-et-de-la-solidarite-sociale"),
         created_by=coordinator,
         measures=Measure.objects.filter(plan=plan, number=13),

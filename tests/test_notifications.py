@@ -29,7 +29,7 @@ from concerto.notifications.models import SentNotification
 from concerto.notifications.outbox import send_once, sent_keys
 from concerto.notifications.reminders import ReminderLine, registered_reminders
 
-from .factories import MeasureFactory, OrganizationFactory, PlanFactory
+from .factories import MeasureFactory, OrganizationFactory, PlanFactory, UserFactory
 
 CONCERTO = Path(__file__).resolve().parent.parent / "concerto"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -166,9 +166,10 @@ def test_two_senders_racing_for_one_key_send_one_email(hello, settings):
     assert SentNotification.objects.filter(key="test:race").count() == 1
 
 
-def test_the_invitation_email_goes_through_the_outbox_in_french_and_english(db, django_user_model):
+def test_the_invitation_email_goes_through_the_outbox_in_french_and_english(db):
     organization = OrganizationFactory()
-    coordinator = django_user_model.objects.create_user("coordo", email="coordo@example.org", password="x")
+    PlanFactory(owner=organization)  # a body that owns a plan: its coordination invites
+    coordinator = UserFactory(coordinator_of=organization)
     invitation, _token = invite(
         email="marie@example.org", organization=organization, role=Role.EDITOR, invited_by=coordinator
     )
