@@ -113,13 +113,17 @@ def owning_organizations() -> QuerySet[Organization]:
 
 def invitable_organizations(user) -> QuerySet[Organization]:
     """Where the person may invite people: the bodies they coordinate and the
-    organizations taking part in what those bodies own (every organization
-    for a superuser)."""
+    organizations taking part in what those bodies own, except another owning
+    body (which invites its own people: an editor of the Office invited by
+    another body would edit the Office's drafts). Every organization for a
+    superuser."""
     if not is_any_coordinator(user):
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(participating_condition(coordinated_owner_ids(user)))
+    coordinated = coordinated_owner_ids(user)
+    other_bodies = owning_organizations().exclude(pk__in=coordinated).values("pk")
+    return Organization.objects.filter(participating_condition(coordinated)).exclude(pk__in=other_bodies)
 
 
 def can_invite(user) -> bool:

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.admin import SuperuserOnlyAdmin
+
 from .models import Job
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(SuperuserOnlyAdmin):
     """Staff follow the background jobs here; jobs are written only by ``concerto.jobs.services``."""
 
     list_display = ["label", "state", "attempts", "enqueued_at", "started_at", "finished_at", "short_error"]

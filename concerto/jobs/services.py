@@ -84,11 +84,20 @@ def job(function: Callable | None = None, *, max_attempts: int = DEFAULT_MAX_ATT
     return mark(function) if function is not None else mark
 
 
-def enqueue(function: Callable, /, *, label: str, subject: str = "", requested_by=None, **arguments) -> Job:
+def enqueue(
+    function: Callable,
+    /,
+    *,
+    label: str,
+    subject: str = "",
+    requested_by=None,
+    redo: bool = False,
+    **arguments,
+) -> Job:
     """Queue ``function(**arguments)`` unless the same work is already queued, running or done.
 
-    Returns the job (already finished when the backend runs tasks at once,
-    as in tests).
+    ``redo``: run a finished job again (its result is gone). Returns the job
+    (already finished when the backend runs tasks at once, as in tests).
     """
     path = _path_of(function)
     requester = requested_by if getattr(requested_by, "pk", None) else None
@@ -108,7 +117,7 @@ def enqueue(function: Callable, /, *, label: str, subject: str = "", requested_b
         )
         if not created:
             found = Job.objects.select_for_update().get(pk=found.pk)
-            if not _needs_another_run(found):
+            if not (_needs_another_run(found) or (redo and found.state == Job.State.DONE)):
                 return found
             found.state = Job.State.QUEUED
             found.attempts = 0
@@ -164,7 +173,8 @@ def run_job(job_id: int) -> None:
     except BaseException as exc:  # a worker stopped mid-job, too: the job is queued again
         _record_failure(claimed, exc)
         raise  # the framework keeps the traceback with its task result
-    Job.objects.filter(pk=claimed.pk, state=Job.State.RUNNING, attempts=claimed.attempts).update(
+    # Only this run's outcome: a run taken for lost and queued again has another start.
+    Job.objects.filter(pk=claimed.pk, state=Job.State.RUNNING, started_at=claimed.started_at).update(
         state=Job.State.DONE, result=result, error="", finished_at=timezone.now()
     )
     logger.info("Travail terminé : %s (tentative %s)", claimed.label, claimed.attempts)
@@ -185,31 +195,34 @@ def _claim(job_id: int) -> Job | None:
 
 def _record_failure(failed: Job, exc: BaseException) -> None:
     again = failed.attempts < failed.max_attempts
-    # The attempt number guards against a run that was taken for lost and queued again.
-    updated = Job.objects.filter(pk=failed.pk, state=Job.State.RUNNING, attempts=failed.attempts).update(
+    # The start of this run guards against one that was taken for lost and queued again.
+    updated = Job.objects.filter(pk=failed.pk, state=Job.State.RUNNING, started_at=failed.started_at).update(
         state=Job.State.QUEUED if again else Job.State.FAILED,
         error=french_error(exc),
         finished_at=None if again else timezone.now(),
     )
+    # The exception's type only: its text may quote the data the job read
+    # (a record of a submitted file); the framework keeps the traceback.
     logger.warning(
-        "Travail en échec : %s (tentative %s sur %s) : %r",
+        "Travail en échec : %s (tentative %s sur %s) : %s",
         failed.label,
         failed.attempts,
         failed.max_attempts,
-        exc,
+        type(exc).__name__,
     )
     if updated and again:
         _dispatch(failed, delay=settings.CONCERTO_JOB_RETRY_DELAY * failed.attempts)
 
 
 def french_error(exc: BaseException) -> str:
-    """What the person who asked reads: a ``JobError``'s own message, else a generic one."""
+    """What the person who asked reads: a ``JobError``'s own message, else a
+    generic one naming the exception's type, never its text (which may quote
+    the data the job read)."""
     with translation.override(settings.LANGUAGE_CODE):
         if isinstance(exc, JobError):
             return str(exc)
         if isinstance(exc, (SystemExit, KeyboardInterrupt)):
             return _("Interrompu : le processus de travail a été arrêté pendant ce travail.")
-        return _("Erreur inattendue (%(type)s) : %(detail)s") % {
-            "type": type(exc).__name__,
-            "detail": str(exc)[:500] or "—",
+        return _("Erreur inattendue (%(type)s) : le détail est dans le journal du processus de travail.") % {
+            "type": type(exc).__name__
         }

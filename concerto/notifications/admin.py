@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from concerto.core.admin import SuperuserOnlyAdmin
+
 from .models import SentNotification
 
 
 @admin.register(SentNotification)
-class SentNotificationAdmin(admin.ModelAdmin):
+class SentNotificationAdmin(SuperuserOnlyAdmin):
     """What was sent, never written by hand; deleting a row lets that e-mail go again."""
 
     list_display = ["key", "kind", "organization", "recipients", "sent_at"]

@@ -72,7 +72,8 @@ def send_once(
     except Exception:
         SentNotification.objects.filter(key=key).delete()
         raise
-    logger.info("Courriel %s envoyé (%s) à %s", kind, key, ", ".join(recipients))
+    # The key and the count, not the addresses: a log is read by people the e-mail was not for.
+    logger.info("Courriel %s envoyé (%s) à %s destinataire(s)", kind, key, len(recipients))
     return True
 
 

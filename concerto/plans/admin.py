@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
 from django.db import router
 
+from concerto.accounts.admin_scoping import OwnerScopedAdmin
 from concerto.core.admin import ArchivableAdmin, ArchivedListFilter, ReadOnlyAdmin
 
 from .models import (
@@ -23,7 +24,8 @@ class ThemeInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(ArchivableAdmin):
+class PlanAdmin(OwnerScopedAdmin, ArchivableAdmin):
+    owner_lookups = ("owner",)
     list_display = ["title", "slug", "start_year", "end_year", "declared_measure_count", "archived_at"]
     list_filter = [ArchivedListFilter]
     search_fields = ["title", "slug"]
@@ -48,7 +50,8 @@ class PlanAdmin(ArchivableAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(OwnerScopedAdmin):
+    owner_lookups = ("plan__owner",)
     list_display = ["__str__", "plan"]
     list_filter = ["plan"]
 
@@ -72,7 +75,8 @@ class IndicatorInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ArchivableAdmin):
+class MeasureAdmin(OwnerScopedAdmin, ArchivableAdmin):
+    owner_lookups = ("plan__owner",)
     list_display = ["number", "title", "theme", "plan", "follow_up", "archived_at"]
     list_display_links = ["number", "title"]
     list_filter = ["plan", "theme", "follow_up", ArchivedListFilter]
@@ -83,7 +87,8 @@ class MeasureAdmin(ArchivableAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(OwnerScopedAdmin):
+    owner_lookups = ("measure__plan__owner",)
     list_display = ["label", "measure", "deadline_text", "deadline_latest"]
     list_select_related = ["measure"]
     readonly_fields = ["deadline_kind", "deadline_latest"]
@@ -103,7 +108,8 @@ class IndicatorProgressInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ReadOnlyAdmin):
+class ProgressReportAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    owner_lookups = ("measure__plan__owner",)
     """A correction is a new version made through a campaign or an import, never an edit here."""
 
     list_display = ["measure", "as_of", "version", "is_current", "percent", "status", "validated_by"]
@@ -113,24 +119,28 @@ class ProgressReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MeasureLead)
-class MeasureLeadAdmin(admin.ModelAdmin):
+class MeasureLeadAdmin(OwnerScopedAdmin):
+    owner_lookups = ("measure__plan__owner",)
     list_display = ["measure", "organization", "position"]
     list_select_related = ["measure", "organization"]
 
 
 @admin.register(Collaborator)
-class CollaboratorAdmin(admin.ModelAdmin):
+class CollaboratorAdmin(OwnerScopedAdmin):
+    owner_lookups = ("measure__plan__owner",)
     list_display = ["measure", "__str__", "note"]
     list_select_related = ["measure", "organization"]
 
 
 @admin.register(ComponentProgress)
-class ComponentProgressAdmin(ReadOnlyAdmin):
+class ComponentProgressAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    owner_lookups = ("report__measure__plan__owner",)
     list_display = ["label", "report", "percent"]
     list_select_related = ["report__measure"]
 
 
 @admin.register(IndicatorProgress)
-class IndicatorProgressAdmin(ReadOnlyAdmin):
+class IndicatorProgressAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    owner_lookups = ("report__measure__plan__owner",)
     list_display = ["indicator", "report", "actual", "percent"]
     list_select_related = ["indicator", "report__measure"]

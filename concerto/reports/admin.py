@@ -23,7 +23,8 @@ class PublishedDocumentAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
 
 
 @admin.register(WorkingDocument)
-class WorkingDocumentAdmin(ReadOnlyAdmin):
+class WorkingDocumentAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    owner_lookups = ("plan__owner",)
     """Working reports made by background jobs: a cache, remade when asked for again."""
 
     list_display = ["__str__", "language", "size", "created_at"]

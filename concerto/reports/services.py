@@ -107,6 +107,12 @@ def prepare_working_document(
         }
     return enqueue(
         generate_working_document,
+        # Asked for because it is not there: a finished job whose document was
+        # removed (a newer state replaced it, an administrator deleted it) runs again.
+        redo=find_working_document(
+            plan=plan, as_of=as_of, fmt=fmt, language=language, fingerprint=fingerprint
+        )
+        is None,
         plan_id=plan.pk,
         as_of=as_of,
         fmt=fmt,
@@ -147,9 +153,11 @@ def generate_working_document(*, plan_id: int, as_of: str, fmt: str, language: s
                 "size": len(content),
             },
         )
-        # Older states of the same document will never be asked for again.
-        WorkingDocument.objects.filter(
-            plan=plan, as_of=date, format=fmt, language=language, created_at__lt=document.created_at
-        ).delete()
+        # Other states of the same document will never be asked for again, if
+        # this one is the current state (a slow job of an older state removes nothing).
+        if fingerprint == data_fingerprint():
+            WorkingDocument.objects.filter(plan=plan, as_of=date, format=fmt, language=language).exclude(
+                data_fingerprint=fingerprint
+            ).delete()
     logger.info("Rapport de travail produit : %s", document.filename)
     return {"document": document.pk, "size": document.size, "sha256": document.sha256}
