@@ -129,8 +129,7 @@ def _restore_case(ctx, entry) -> None:
         published_by=ctx.user(entry, "published_by", where),
         **backup.read_all(entry, TEXT_FIELDS, str, where),
     )
-    # Files written before cases had an owner: the owner of the restored plan.
-    case.owner = ctx.org(entry, "owner", where) if "owner" in entry else ctx.plan.owner
+    case.owner = ctx.owner(entry, where)
     save_valid(case, where)
     case.orders.set(
         [ctx.org_code(code, f"{where}, champ « orders »") for code in require(entry, "orders", list, where)]

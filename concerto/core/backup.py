@@ -221,6 +221,11 @@ class RestoreContext:
             )
         return self.organizations[code]
 
+    def owner(self, entry, where: str):
+        """The owning body of a recommendation or a case; a file written before
+        objects had owners gives none: the owner of the restored plan."""
+        return self.org(entry, "owner", where, null=False) if "owner" in entry else self.plan.owner
+
     def org_code(self, code, where: str):
         if not isinstance(code, str) or code not in self.organizations:
             raise DataError(f"{where} : organisation « {code} » absente de « organizations ».")

@@ -194,8 +194,7 @@ def _restore_recommendation(ctx, entry) -> None:
         created_at=require(entry, "created_at", datetime.datetime, where),
         closed_at=require(entry, "closed_at", datetime.datetime, where, null=True),
     )
-    # Files written before recommendations had an owner: the owner of the restored plan.
-    recommendation.owner = ctx.org(entry, "owner", where) if "owner" in entry else ctx.plan.owner
+    recommendation.owner = ctx.owner(entry, where)
     # The due date is computed from the date of receipt, never read (save() does it too).
     recommendation.due_on = recommendation.compute_due_on()
     save_valid(recommendation, where)
