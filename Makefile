@@ -33,6 +33,7 @@ load: setup
 
 # The development server and a background-jobs worker, stopped together.
 run: load
+	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_demo_coordinator
 	$(PY) deploy/run-dev $(HOST):$(PORT)
 

@@ -36,8 +36,12 @@ RESTORE = "restore"
 SCHEDULED = "scheduled"
 """Change reason of what a scheduled command (run by cron or a timer) wrote."""
 
+DEMO = "demo"
+"""Change reason of what ``load_demo`` wrote (labelled demonstration data)."""
+
 SOURCE_LABELS = {
     IMPORT: _("Importation"),
+    DEMO: _("Données de démonstration"),
     RESTORE: _("Restauration"),
     SCHEDULED: _("Tâche planifiée"),
 }
