@@ -13,10 +13,19 @@ from concerto.organizations.models import Organization
 class Role(models.TextChoices):
     """What a person does for their organization in Concerto."""
 
-    COORDINATOR = "coordinator", _("Coordination (Office)")
+    COORDINATOR = "coordinator", _("Coordination")
     EDITOR = "editor", _("Responsable de la mise à jour")
     COLLABORATOR = "collaborator", _("Collaboration")
     READER = "reader", _("Lecture")
+    # In a coordinating body (the Office): the only people who see
+    # record-level (pseudonymized) admission-pathway data, and the person who
+    # keeps the privacy registers and approves each release.
+    ANALYST = "analyst", _("Analyse des données")
+    PRIVACY_OFFICER = "privacy_officer", _("Responsable de la protection des renseignements personnels")
+    # In a professional order: who sends the order's admission-pathway data,
+    # and who answers the CIQ's consultations for the order.
+    DATA_SUBMITTER = "data_submitter", _("Transmission des données")
+    RESPONDENT = "respondent", _("Réponse aux consultations")
 
 
 class Membership(models.Model):
