@@ -43,8 +43,11 @@ serve-prod: export DEBUG = false
 serve-prod: setup-packages
 	PORT=$(PORT) deploy/serve-prod
 
+# The suite runs on every core (pytest-xdist: one test database per worker);
+# `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 check: setup
 	$(VENV)/bin/ruff check .
