@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",
+    "concerto.api",
     "django_tasks",
     "django_tasks_db",
     "simple_history",
