@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.env import env_bool, env_int, env_list, env_str
+from concerto.core.env import env_bool, env_int, env_list, env_str, served_base_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -150,8 +150,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Concerto <concerto@opq.gouv.qc.ca>")
 
-# Absolute address of the site, for links in e-mails.
-CONCERTO_BASE_URL = env_str("CONCERTO_BASE_URL", "http://127.0.0.1:8000")
+# Absolute address of the site, for links in e-mails and printed links (never
+# the request's Host header). Set it in production. By default, the address
+# the development server listens on: `make run HOST=… PORT=…` passes them as
+# CONCERTO_SERVE_HOST and CONCERTO_SERVE_PORT (default 127.0.0.1:8000).
+CONCERTO_BASE_URL = env_str("CONCERTO_BASE_URL", "") or served_base_url(
+    env_str("CONCERTO_SERVE_HOST", "127.0.0.1"), env_int("CONCERTO_SERVE_PORT", 8000)
+)
 # Reminders are sent this many days before a campaign's deadline.
 CONCERTO_REMINDER_DAYS = [int(d) for d in env_list("CONCERTO_REMINDER_DAYS", ["14", "3"])]
 
