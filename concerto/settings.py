@@ -134,12 +134,26 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login lockout (django-axes): 5 failures lock the account for 15 minutes.
+# Login lockout (django-axes, with concerto.accounts.lockout), two counts over
+# the same 15-minute window:
+# - per account and address: 5 failures lock that account from that address
+#   (someone guessing one person's password; the owner, from elsewhere or
+#   after a password reset, still gets in);
+# - per address, whatever the account: 30 failures lock every login from that
+#   address (one address trying a few passwords on many accounts). 30 is well
+#   above what a busy office behind one address produces by mistake: each
+#   person stops at 5 on their own account, so it takes six people locked out
+#   at once, or many more with a typo or two each, within 15 minutes; an
+#   attacker is held to 30 guesses per 15 minutes per address instead of 5 per
+#   account. 0 turns the per-address count off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+CONCERTO_ADDRESS_FAILURE_LIMIT = env_int("CONCERTO_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "concerto.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "concerto.accounts.lockout.lockout_response"
 
 # E-mail goes through Django's backends: console by default, SMTP from the environment.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
