@@ -15,6 +15,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from concerto.accounts.models import Role
 from concerto.api import registry
 from concerto.api.registry import Endpoint, Parameter
 from concerto.organizations.models import Organization
@@ -22,6 +23,7 @@ from concerto.organizations.models import Organization
 from .factories import (
     AnswerFactory,
     CaseFactory,
+    DraftFactory,
     OrganizationFactory,
     OwningBodyFactory,
     RecommendationFactory,
@@ -57,7 +59,9 @@ def public_data(real_plan):
         text="Réponse publiée",
         published=True,
     )
-    RecommendationFactory(number="REC-2024-104", owner=office, title=f"Transmise {HIDDEN}", published=False)
+    RecommendationFactory(
+        number="REC-2024-104", owner=office, addressee=order, title=f"Transmise {HIDDEN}", published=False
+    )
     RecommendationFactory(number="REC-2024-105", owner=office, title=f"Brouillon {HIDDEN}", state="draft")
     measure = real_plan.measures.get(number=1)
     public_case = CaseFactory(
@@ -76,6 +80,7 @@ def public_data(real_plan):
     published.measures.add(measure)
     published.cases.add(public_case, private_case)
     OrganizationFactory(code="archivee", name=f"Archivée {HIDDEN}", archived_at=timezone.now())
+    DraftFactory(campaign__plan=real_plan, measure=measure, narrative=f"Brouillon de mise à jour {HIDDEN}")
     return {"answered": answered, "order": order}
 
 
@@ -353,16 +358,27 @@ def test_errors_are_in_english_when_asked(client, real_plan):
 # --- only public items -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["anonymous", "coordinator", "superuser"])
-@pytest.mark.parametrize("name", ["api-recommendations", "api-cases", "api-organizations"])
-def test_no_unpublished_or_private_item_appears_whoever_asks(client, public_data, who, name):
+@pytest.mark.parametrize("who", ["anonymous", "addressee_editor", "coordinator", "superuser"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/plans/{PLAN}/status",
+        f"/api/plans/{PLAN}/status?as_of=2024-03-31",
+        "/api/recommendations",
+        "/api/cases",
+        "/api/organizations",
+    ],
+)
+def test_no_unpublished_or_private_item_appears_whoever_asks(client, public_data, who, url):
     if who == "coordinator":
         client.force_login(
             UserFactory(coordinator_of=Organization.objects.get(code="office-des-professions-du-quebec"))
         )
+    elif who == "addressee_editor":
+        client.force_login(UserFactory(member_of=(public_data["order"], Role.EDITOR)))
     elif who == "superuser":
         client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    response = client.get(reverse(name))
+    response = client.get(url)
     assert response.status_code == 200
     assert HIDDEN not in response.content.decode()
 
