@@ -32,6 +32,9 @@ load: setup
 	$(PY) manage.py import_cases data/cases/cellule-2022-2023.yaml
 
 # The development server and a background-jobs worker, stopped together.
+# Links printed and e-mailed follow HOST and PORT (unless CONCERTO_BASE_URL is set).
+run: export CONCERTO_SERVE_HOST = $(HOST)
+run: export CONCERTO_SERVE_PORT = $(PORT)
 run: load
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_demo_coordinator

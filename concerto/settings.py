@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.env import env_bool, env_int, env_list, env_str
+from concerto.core.env import env_bool, env_int, env_list, env_str, served_base_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",
+    "concerto.api",
     "django_tasks",
     "django_tasks_db",
     "simple_history",
@@ -133,12 +134,26 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login lockout (django-axes): 5 failures lock the account for 15 minutes.
+# Login lockout (django-axes, with concerto.accounts.lockout), two counts over
+# the same 15-minute window:
+# - per account and address: 5 failures lock that account from that address
+#   (someone guessing one person's password; the owner, from elsewhere or
+#   after a password reset, still gets in);
+# - per address, whatever the account: 30 failures lock every login from that
+#   address (one address trying a few passwords on many accounts). 30 is well
+#   above what a busy office behind one address produces by mistake: each
+#   person stops at 5 on their own account, so it takes six people locked out
+#   at once, or many more with a typo or two each, within 15 minutes; an
+#   attacker is held to 30 guesses per 15 minutes per address instead of 5 per
+#   account. 0 turns the per-address count off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+CONCERTO_ADDRESS_FAILURE_LIMIT = env_int("CONCERTO_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "concerto.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "concerto.accounts.lockout.lockout_response"
 
 # E-mail goes through Django's backends: console by default, SMTP from the environment.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -149,8 +164,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Concerto <concerto@opq.gouv.qc.ca>")
 
-# Absolute address of the site, for links in e-mails.
-CONCERTO_BASE_URL = env_str("CONCERTO_BASE_URL", "http://127.0.0.1:8000")
+# Absolute address of the site, for links in e-mails and printed links (never
+# the request's Host header). Set it in production. By default, the address
+# the development server listens on: `make run HOST=… PORT=…` passes them as
+# CONCERTO_SERVE_HOST and CONCERTO_SERVE_PORT (default 127.0.0.1:8000).
+CONCERTO_BASE_URL = env_str("CONCERTO_BASE_URL", "") or served_base_url(
+    env_str("CONCERTO_SERVE_HOST", "127.0.0.1"), env_int("CONCERTO_SERVE_PORT", 8000)
+)
 # Reminders are sent this many days before a campaign's deadline.
 CONCERTO_REMINDER_DAYS = [int(d) for d in env_list("CONCERTO_REMINDER_DAYS", ["14", "3"])]
 

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from concerto.api import views as api_views
 from concerto.core import views as core_views
 from concerto.organizations import views as organization_views
 from concerto.plans import views as plan_views
@@ -13,7 +14,7 @@ admin.site.site_title = "Concerto"
 urlpatterns = [
     path("sante/", core_views.health, name="health"),
     path("sante/vivant", core_views.alive, name="alive"),
-    path("api/plans/<slug:slug>/status", plan_views.plan_status_api, name="api-plan-status"),
+    path("api/", include("concerto.api.urls")),
     path("admin/", admin.site.urls),
     path(
         "publications/<int:pk>/<str:fmt>/",
@@ -24,6 +25,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", plan_views.home, name="home"),
+    path("api/", api_views.documentation, name="api-docs"),
     path("plans/<slug:slug>/", plan_views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/mesures/<int:number>/", plan_views.measure_detail, name="measure-detail"),
     path("plans/<slug:slug>/rapport/", report_views.report_page, name="report-page"),

@@ -58,6 +58,7 @@ PAGES = [
     Page("recommendation-search", None, _url("recommendation-search", query="?q=acquis")),
     Page("case-list", None, _url("case-list")),
     Page("case-summary", None, _url("case-summary", CASE)),
+    Page("api-documentation", None, _url("api-docs")),
     Page("login", None, _url("login")),
     Page("password-reset", None, _url("password_reset")),
     Page("password-reset-done", None, _url("password_reset_done")),

@@ -172,8 +172,9 @@ def test_api_refuses_a_day_that_does_not_exist_naming_it(client, real_plan):
     response = client.get(reverse("api-plan-status", kwargs={"slug": PLAN}), {"as_of": "2023-02-30"})
     assert response.status_code == 400
     assert response.json() == {
+        "code": "invalid_date",
         "error": "Date invalide « 2023-02-30 » : une date existante au format AAAA-MM-JJ est attendue "
-        "(par exemple 2023-03-31)."
+        "(par exemple 2023-03-31).",
     }
 
 

@@ -55,3 +55,19 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from exc
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses to reach a server listening
+    on ``host``:``port`` (``make run``'s HOST and PORT): a wildcard address
+    (0.0.0.0, ::) is reached on the loopback, an IPv6 address in brackets."""
+    if not 0 < port < 65536:
+        raise ImproperlyConfigured(f"The port must be between 1 and 65535, not {port}.")
+    host = host.strip() or "127.0.0.1"
+    if host == "0.0.0.0":  # noqa: S104 - read, not bound
+        host = "127.0.0.1"
+    elif host in ("::", "[::]"):
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -7,12 +7,10 @@ from django.views.decorators.http import require_safe
 from concerto.accounts.rules import coordinates
 from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.core.pagecache import serve_cached
-from concerto.core.ratelimit import rate_limited
 from concerto.organizations.models import Organization
 
 from .cache import plan_data_fingerprint
 from .checks import check_plan_state
-from .export import status_document
 from .forms import MeasureFilterForm
 from .models import Collaborator, MeasureLead, Plan, ProgressReport
 from .state import load_plan_state, reporting_dates
@@ -166,34 +164,3 @@ def organization_detail(request, code):
             "components": components,
         },
     )
-
-
-def _api_refusal(request, retry_after):
-    return JsonResponse(
-        {"error": _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after}},
-        status=429,
-    )
-
-
-@require_safe
-@rate_limited("api", setting="CONCERTO_API_RATE_LIMIT", refuse=_api_refusal)
-def plan_status_api(request, slug):
-    value = request.GET.get("as_of")
-    as_of = None
-    if value:
-        try:
-            as_of = parse_reporting_date(value)
-        except InvalidDate as exc:
-            return JsonResponse({"error": exc.message}, status=400)
-
-    def render_status():
-        plan = get_plan_for_user(request.user, slug)
-        if as_of is None:
-            dates = reporting_dates(plan)
-            date = dates[0] if dates else None
-        else:
-            date = as_of
-        document = status_document(load_plan_state(plan, date, keep_empty_themes=True))
-        return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
-
-    return serve_cached(request, ("status", request.path, as_of), plan_data_fingerprint, render_status)

@@ -1,6 +1,9 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
 
 from concerto.core.management.base import ConcertoCommand
 
@@ -30,10 +33,12 @@ class Command(ConcertoCommand):
             Membership.objects.update_or_create(
                 user=user, organization=office, defaults={"role": Role.COORDINATOR}
             )
+        with translation.override("fr"):
+            login = settings.CONCERTO_BASE_URL.rstrip("/") + reverse("login")
         self.stdout.write(
             self.style.SUCCESS(
                 "Compte de démonstration (coordination) "
                 f"{'créé' if created else 'réinitialisé'} : identifiant « {USERNAME} », "
-                f"mot de passe « {password} » — connexion : http://127.0.0.1:8000/compte/connexion/"
+                f"mot de passe « {password} » — connexion : {login}"
             )
         )
