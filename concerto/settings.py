@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "concerto.audit",
     "concerto.cases",
     "concerto.recommendations",
+    "concerto.ciq",
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",
