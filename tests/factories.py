@@ -292,3 +292,83 @@ class CaseFactory(factory.django.DjangoModelFactory):
     def measures(case, create, extracted, **kwargs):
         if extracted:
             case.measures.add(*extracted)
+
+
+# --- the CIQ's files, consultations and answers ----------------------------------------
+
+
+def ciq_organization():
+    """The CIQ (the owner of every file), as in data/organizations.yaml."""
+    return OrganizationFactory(
+        code="conseil-interprofessionnel-du-quebec",
+        name="Conseil interprofessionnel du Québec",
+        acronym="CIQ",
+        kind=Organization.Kind.FEDERATION,
+    )
+
+
+class OrderFactory(OrganizationFactory):
+    """A professional order."""
+
+    code = factory.Sequence(lambda n: f"ordre-{n}")
+    name = factory.Sequence(lambda n: f"Ordre professionnel {n:03d}")
+    kind = Organization.Kind.PROFESSIONAL_ORDER
+    order_number = factory.Sequence(lambda n: n + 1)
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ciq.Dossier"
+
+    reference = factory.Sequence(lambda n: f"CIQ-2025-{n + 1:03d}")
+    title = factory.Sequence(lambda n: f"Projet de règlement {n}")
+    subject = "bill_or_regulation"
+    owner = factory.LazyFunction(ciq_organization)
+    authority = "office"
+    deadline_basis = "typed"
+    authority_deadline = datetime.date(2025, 6, 30)
+    authority_deadline_source = "Lettre de l’Office"
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    """An open consultation; ``audience=[orders]``."""
+
+    class Meta:
+        model = "ciq.Consultation"
+        skip_postgeneration_save = True
+
+    dossier = factory.SubFactory(DossierFactory)
+    title = factory.Sequence(lambda n: f"Consultation {n}")
+    internal_deadline = datetime.date(2025, 6, 2)
+    state = "open"
+    opened_at = factory.LazyAttribute(
+        lambda c: None if c.state == "draft" else datetime.datetime(2025, 5, 1, 12, tzinfo=datetime.UTC)
+    )
+    closed_at = factory.LazyAttribute(
+        lambda c: datetime.datetime(2025, 6, 10, 12, tzinfo=datetime.UTC) if c.state == "closed" else None
+    )
+
+    @factory.post_generation
+    def audience(consultation, create, extracted, **kwargs):
+        if extracted:
+            consultation.audience.add(*extracted)
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ciq.Article"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    heading = factory.LazyAttribute(lambda a: f"Article {a.position}")
+    text = "Texte de l’article."
+
+
+class OrderAnswerFactory(factory.django.DjangoModelFactory):
+    """An order's answer row (a draft unless said otherwise)."""
+
+    class Meta:
+        model = "ciq.Answer"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    organization = factory.SubFactory(OrderFactory)
