@@ -30,7 +30,10 @@ def world():
 @pytest.fixture
 def opinions(world):
     """A written (unpublished) opinion and a published one."""
-    return {"written": opinion_at(world, "written", reference="AVIS-DRAFT"), "published": opinion_at(world, "published")}
+    return {
+        "written": opinion_at(world, "written", reference="AVIS-DRAFT"),
+        "published": opinion_at(world, "published"),
+    }
 
 
 def _client(user=None) -> Client:
@@ -67,6 +70,7 @@ def _urls(world, opinions):
         "edit": reverse("opinion-edit", args=[draft]),
         "diff": reverse("opinion-diff", args=[draft, 1]),
         "citations": reverse("opinion-citations", args=[draft]),
+        "paragraph_citations": reverse("opinion-paragraph-citations", args=[draft, 1]),
         "reflection": reverse("opinion-consultation-reflection", args=[world.consultation.pk]),
     }
 
@@ -86,6 +90,7 @@ EXPECTED_GET = {
     "edit": STAFF,
     "diff": STAFF,
     "citations": STAFF,
+    "paragraph_citations": STAFF,
     "reflection": STAFF,
 }
 
@@ -116,7 +121,7 @@ def test_the_story_of_a_file_without_a_published_opinion_is_not_public(world):
 
 POSTS = [
     ("opinion-edit", {"text": TEXT + "\nAjout.\n", "based_on": "1"}),
-    ("opinion-citations", {"paragraph": "0"}),
+    ("opinion-paragraph-citations", {"paragraph": "0"}),
     ("opinion-adopt", {"adopted_on": "2025-03-01", "deciding_body": "CE", "resolution_number": "1"}),
     ("opinion-send", {"sent_on": "2025-03-10"}),
     ("opinion-publish", {}),
@@ -129,7 +134,8 @@ POSTS = [
 @pytest.mark.parametrize(("name", "data"), POSTS)
 def test_staff_actions_are_refused_to_everyone_else(world, name, data):
     opinion = opinion_at(world, "written")
-    url = reverse(name, args=[opinion.reference])
+    args = [opinion.reference, 1] if name == "opinion-paragraph-citations" else [opinion.reference]
+    url = reverse(name, args=args)
     assert _code(Client().post(url, data)) == "login"
     for who in ("respondent", "office", "reader"):
         assert _client(world.people[who]).post(url, data).status_code == 403, who
@@ -139,7 +145,14 @@ def test_staff_actions_are_refused_to_everyone_else(world, name, data):
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    [("opinion-adopt", "get"), ("opinion-send", "get"), ("opinion-publish", "get"), ("opinion-public", "post"), ("opinion-workspace", "post")],
+    [
+        ("opinion-adopt", "get"),
+        ("opinion-send", "get"),
+        ("opinion-publish", "get"),
+        ("opinion-public", "post"),
+        ("opinion-workspace", "post"),
+        ("opinion-citations", "post"),
+    ],
 )
 def test_wrong_http_method_is_405(world, name, method):
     opinion = opinion_at(world, "written")
@@ -169,7 +182,9 @@ def test_a_concurrent_save_keeps_the_typed_text_in_the_form(world):
 def test_sending_before_adoption_is_refused_in_french(world):
     opinion = opinion_at(world, "written")
     response = _client(world.people["ciq"]).post(
-        reverse("opinion-send", args=[opinion.reference]), {"sent_on": "2025-03-10", "letter": letter()}, follow=True
+        reverse("opinion-send", args=[opinion.reference]),
+        {"sent_on": "2025-03-10", "letter": letter()},
+        follow=True,
     )
     assert "ne peut pas être transmis avant d’avoir été adopté" in response.content.decode()
     assert Opinion.objects.get(pk=opinion.pk).sent_on is None
@@ -180,20 +195,33 @@ def test_the_whole_path_through_the_pages(world):
     opinion = opinion_at(world, "written")
     paragraph = opinion.versions.get().paragraphs.get(position=2)
     client.post(
-        reverse("opinion-citations", args=[opinion.reference]),
-        {"paragraph": paragraph.pk, "p2-answers": [world.answers[0].pk], "p2-comments": [world.comments[2].pk]},
+        reverse("opinion-paragraph-citations", args=[opinion.reference, 2]),
+        {"paragraph": paragraph.pk, "answers": [world.answers[0].pk], "comments": [world.comments[2].pk]},
     )
     assert Citation.objects.filter(paragraph=paragraph).count() == 2
     client.post(
         reverse("opinion-adopt", args=[opinion.reference]),
-        {"adopted_on": "2025-03-01", "deciding_body": "Comité exécutif", "resolution_number": "CE-1", "votes_for": "5"},
+        {
+            "adopted_on": "2025-03-01",
+            "deciding_body": "Comité exécutif",
+            "resolution_number": "CE-1",
+            "votes_for": "5",
+        },
     )
-    client.post(reverse("opinion-send", args=[opinion.reference]), {"sent_on": "2025-03-10", "letter": letter()})
+    client.post(
+        reverse("opinion-send", args=[opinion.reference]), {"sent_on": "2025-03-10", "letter": letter()}
+    )
     response = client.post(reverse("opinion-publish", args=[opinion.reference]), follow=True)
     assert "Avis publié" in response.content.decode()
-    client.post(reverse("opinion-event", args=[opinion.reference]), {"kind": "assented", "happened_on": "2025-06-01", "reference": "L.Q. 2025, c. 3"})
+    client.post(
+        reverse("opinion-event", args=[opinion.reference]),
+        {"kind": "assented", "happened_on": "2025-06-01", "reference": "L.Q. 2025, c. 3"},
+    )
     key = opinion.publications.get().text_version.paragraphs.get(position=3).key
-    client.post(reverse("opinion-point", args=[opinion.reference]), {"key": key, f"{key}-paragraph_key": key, f"{key}-outcome": "retained"})
+    client.post(
+        reverse("opinion-point", args=[opinion.reference]),
+        {"key": key, f"{key}-paragraph_key": key, f"{key}-outcome": "retained"},
+    )
     page = Client().get(reverse("opinion-public", args=[opinion.reference])).content.decode()
     assert "Sanctionné" in page and "L.Q. 2025, c. 3" in page and "Retenu" in page
     assert "CE-1" in page and "dans le délai de l’autorité" in page
@@ -202,9 +230,22 @@ def test_the_whole_path_through_the_pages(world):
 def test_the_public_never_sees_the_orders_answers_or_citations(world):
     opinion = opinion_at(world, "written")
     paragraph = opinion.versions.get().paragraphs.get(position=1)
-    services.set_citations(paragraph=paragraph, answer_ids=[a.pk for a in world.answers], comment_ids=[], user=world.people["ciq"])
-    opinion = services.adopt(opinion=opinion, adopted_on=datetime.date(2025, 3, 1), deciding_body="CE", resolution_number="1", user=world.people["ciq"])
-    services.send(opinion=opinion, sent_on=datetime.date(2025, 3, 10), letter=letter(), user=world.people["ciq"])
+    services.set_citations(
+        paragraph=paragraph,
+        answer_ids=[a.pk for a in world.answers],
+        comment_ids=[],
+        user=world.people["ciq"],
+    )
+    opinion = services.adopt(
+        opinion=opinion,
+        adopted_on=datetime.date(2025, 3, 1),
+        deciding_body="CE",
+        resolution_number="1",
+        user=world.people["ciq"],
+    )
+    services.send(
+        opinion=opinion, sent_on=datetime.date(2025, 3, 10), letter=letter(), user=world.people["ciq"]
+    )
     services.request_publication(opinion=opinion, user=world.people["ciq"])
     urls = [
         reverse("opinion-public", args=[opinion.reference]),
@@ -234,21 +275,34 @@ def test_an_answer_published_with_agreement_shows_only_the_agreed_version(world)
 
 def test_the_diff_page_shows_what_changed(world):
     opinion = opinion_at(world, "written")
-    services.save_version(opinion=opinion, text=TEXT.replace("des réserves", "de fortes réserves"), based_on=1, user=world.people["ciq"])
-    page = _client(world.people["ciq"]).get(reverse("opinion-diff", args=[opinion.reference, 2])).content.decode()
+    services.save_version(
+        opinion=opinion,
+        text=TEXT.replace("des réserves", "de fortes réserves"),
+        based_on=1,
+        user=world.people["ciq"],
+    )
+    page = (
+        _client(world.people["ciq"])
+        .get(reverse("opinion-diff", args=[opinion.reference, 2]))
+        .content.decode()
+    )
     assert "<del>" in page and "<ins>" in page and "Paragraphe modifié" in page
 
 
 def test_the_citations_page_says_which_answers_are_not_yet_reflected(world):
     opinion = opinion_at(world, "written")
     paragraph = opinion.versions.get().paragraphs.get(position=1)
-    services.set_citations(paragraph=paragraph, answer_ids=[world.answers[0].pk], comment_ids=[], user=world.people["ciq"])
+    services.set_citations(
+        paragraph=paragraph, answer_ids=[world.answers[0].pk], comment_ids=[], user=world.people["ciq"]
+    )
     response = _client(world.people["ciq"]).get(reverse("opinion-citations", args=[opinion.reference]))
     assert [a.pk for a in response.context["not_reflected"]] == [a.pk for a in world.answers[1:]]
     assert [a.pk for a, _paragraphs in response.context["reflected"]] == [world.answers[0].pk]
 
 
-@pytest.mark.parametrize("search", ["reglement", "RÈGLEMENT", "période", "periode de transition", "AVIS-2025-01"])
+@pytest.mark.parametrize(
+    "search", ["reglement", "RÈGLEMENT", "période", "periode de transition", "AVIS-2025-01"]
+)
 def test_library_search_ignores_accents_and_case(world, search):
     opinion_at(world, "published")
     response = Client().get(reverse("opinion-library"), {"q": search})
@@ -258,7 +312,14 @@ def test_library_search_ignores_accents_and_case(world, search):
 def test_library_filters_by_subject_authority_and_year(world):
     opinion_at(world, "published")
     library = reverse("opinion-library")
-    assert len(Client().get(library, {"objet": "bill_or_regulation", "autorite": "office", "annee": "2025"}).context["opinions"]) == 1
+    assert (
+        len(
+            Client()
+            .get(library, {"objet": "bill_or_regulation", "autorite": "office", "annee": "2025"})
+            .context["opinions"]
+        )
+        == 1
+    )
     assert len(Client().get(library, {"objet": "public_debate"}).context["opinions"]) == 0
     assert len(Client().get(library, {"autorite": "minister"}).context["opinions"]) == 0
 
@@ -272,7 +333,11 @@ def test_library_query_count_is_constant(world):
     # Two more published opinions: the same number of queries.
     for i in range(2):
         opinion = opinion_at(world, "sent", reference=f"AVIS-X{i}")
-        services.publish_opinion(opinion_id=opinion.pk, version_id=opinion.adopted_version_id, requested_at="2025-04-01T12:00:00+00:00")
+        services.publish_opinion(
+            opinion_id=opinion.pk,
+            version_id=opinion.adopted_version_id,
+            requested_at="2025-04-01T12:00:00+00:00",
+        )
     with CaptureQueriesContext(connection) as after:
         response = client.get(reverse("opinion-library"))
     assert len(response.context["opinions"]) == 3
@@ -282,7 +347,10 @@ def test_library_query_count_is_constant(world):
 def _add_answer(world, n):
     order = OrganizationFactory(code=f"ordre-plus-{n}", name=f"Ordre ajouté {n}", kind="professional_order")
     answer = Answer.objects.create(
-        consultation=world.consultation, organization=order, state="submitted", position="favourable",
+        consultation=world.consultation,
+        organization=order,
+        state="submitted",
+        position="favourable",
         submitted_at=timezone.now(),
     )
     for article in world.articles:
@@ -299,9 +367,13 @@ def test_citations_page_query_count_is_constant(world):
         client.get(url)
     # More answers, article comments, paragraphs and citations.
     added = [_add_answer(world, n) for n in range(3)]
-    version = services.save_version(opinion=opinion, text=TEXT + "\n\nUn.\n\nDeux.\n\nTrois.\n", based_on=1, user=world.people["ciq"])
+    version = services.save_version(
+        opinion=opinion, text=TEXT + "\n\nUn.\n\nDeux.\n\nTrois.\n", based_on=1, user=world.people["ciq"]
+    )
     for paragraph in version.paragraphs.all():
-        services.set_citations(paragraph=paragraph, answer_ids=[a.pk for a in added], comment_ids=[], user=world.people["ciq"])
+        services.set_citations(
+            paragraph=paragraph, answer_ids=[a.pk for a in added], comment_ids=[], user=world.people["ciq"]
+        )
     with CaptureQueriesContext(connection) as after:
         response = client.get(url)
     assert len(response.context["answers"]) == 6
@@ -317,7 +389,9 @@ def test_reflection_query_count_is_constant(world):
         client.get(url)
     added = [_add_answer(world, n) for n in range(3)]
     paragraph = opinion.versions.get().paragraphs.get(position=1)
-    services.set_citations(paragraph=paragraph, answer_ids=[a.pk for a in added], comment_ids=[], user=world.people["ciq"])
+    services.set_citations(
+        paragraph=paragraph, answer_ids=[a.pk for a in added], comment_ids=[], user=world.people["ciq"]
+    )
     with CaptureQueriesContext(connection) as after:
         response = client.get(url)
     assert len(response.context["reflected"]) == 3 and len(response.context["not_reflected"]) == 3

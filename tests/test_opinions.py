@@ -33,13 +33,20 @@ def test_paragraphs_know_their_section():
 
 def test_an_unchanged_or_lightly_edited_paragraph_keeps_its_key():
     old = carry_keys([], split_paragraphs(TEXT))
-    new = carry_keys(old, split_paragraphs(TEXT.replace("avec des réserves", "avec quelques réserves") + "\nNouveau.\n\nAutre."))
+    new = carry_keys(
+        old,
+        split_paragraphs(
+            TEXT.replace("avec des réserves", "avec quelques réserves") + "\nNouveau.\n\nAutre."
+        ),
+    )
     assert [b.key for b in new[:3]] == [b.key for b in old]
     assert new[3].key not in {b.key for b in old}
 
 
 def test_the_diff_marks_insertions_and_deletions_in_words_not_colour_alone():
-    rows = diff_versions("## T\n\nLe Conseil appuie le projet.", "## T\n\nLe Conseil appuie fortement le projet.\n\nAjout.")
+    rows = diff_versions(
+        "## T\n\nLe Conseil appuie le projet.", "## T\n\nLe Conseil appuie fortement le projet.\n\nAjout."
+    )
     kinds = [r.kind for r in rows]
     assert kinds == ["equal", "changed", "added"]
     assert "<ins>" in rows[1].html and "fortement" in rows[1].html
@@ -88,10 +95,15 @@ def test_citations_follow_their_paragraph_into_the_next_version(world):
     opinion = opinion_at(world, "written")
     paragraph = opinion.versions.get().paragraphs.get(position=2)
     services.set_citations(
-        paragraph=paragraph, answer_ids=[world.answers[0].pk], comment_ids=[world.comments[1].pk], user=world.people["ciq"]
+        paragraph=paragraph,
+        answer_ids=[world.answers[0].pk],
+        comment_ids=[world.comments[1].pk],
+        user=world.people["ciq"],
     )
     edited = TEXT.replace("avec des réserves", "avec de sérieuses réserves")
-    version = services.save_version(opinion=opinion, text="Intro.\n\n" + edited, based_on=1, user=world.people["ciq"])
+    version = services.save_version(
+        opinion=opinion, text="Intro.\n\n" + edited, based_on=1, user=world.people["ciq"]
+    )
     moved = version.paragraphs.get(key=paragraph.key)
     assert moved.position == 3
     assert set(moved.citations.values_list("answer_id", "article_comment_id")) == {
@@ -107,7 +119,9 @@ def test_a_draft_answer_cannot_be_cited(world):
     draft.save()
     paragraph = opinion.versions.get().paragraphs.get(position=1)
     with pytest.raises(ValidationError, match="Seules les réponses transmises"):
-        services.set_citations(paragraph=paragraph, answer_ids=[draft.pk], comment_ids=[], user=world.people["ciq"])
+        services.set_citations(
+            paragraph=paragraph, answer_ids=[draft.pk], comment_ids=[], user=world.people["ciq"]
+        )
     assert not Citation.objects.exists()
 
 
@@ -115,7 +129,9 @@ def test_an_answer_of_another_file_cannot_be_cited(world):
     opinion = opinion_at(world, "written")
     paragraph = opinion.versions.get().paragraphs.get(position=1)
     with pytest.raises(ValidationError):
-        services.set_citations(paragraph=paragraph, answer_ids=[999999], comment_ids=[], user=world.people["ciq"])
+        services.set_citations(
+            paragraph=paragraph, answer_ids=[999999], comment_ids=[], user=world.people["ciq"]
+        )
 
 
 # --- adoption and sending -------------------------------------------------------------
@@ -124,7 +140,9 @@ def test_an_answer_of_another_file_cannot_be_cited(world):
 def test_an_opinion_cannot_be_sent_before_it_is_adopted(world):
     opinion = opinion_at(world, "written")
     with pytest.raises(ValidationError, match="ne peut pas être transmis avant d’avoir été adopté"):
-        services.send(opinion=opinion, sent_on=datetime.date(2025, 3, 10), letter=letter(), user=world.people["ciq"])
+        services.send(
+            opinion=opinion, sent_on=datetime.date(2025, 3, 10), letter=letter(), user=world.people["ciq"]
+        )
     opinion.refresh_from_db()
     assert opinion.sent_on is None
 
@@ -142,18 +160,30 @@ def test_adoption_records_the_body_the_resolution_the_vote_and_the_version(world
         user=world.people["ciq"],
     )
     opinion.refresh_from_db()
-    assert (opinion.deciding_body, opinion.resolution_number, opinion.votes_for) == ("Assemblée des membres", "AM-2025-3", 30)
+    assert (opinion.deciding_body, opinion.resolution_number, opinion.votes_for) == (
+        "Assemblée des membres",
+        "AM-2025-3",
+        30,
+    )
     assert opinion.adopted_version.number == 1
 
 
 def test_adoption_without_a_resolution_number_names_the_field(world):
     opinion = opinion_at(world, "written")
     with pytest.raises(ValidationError) as raised:
-        services.adopt(opinion=opinion, adopted_on=datetime.date(2025, 3, 1), deciding_body="CE", resolution_number="", user=world.people["ciq"])
+        services.adopt(
+            opinion=opinion,
+            adopted_on=datetime.date(2025, 3, 1),
+            deciding_body="CE",
+            resolution_number="",
+            user=world.people["ciq"],
+        )
     assert "resolution_number" in raised.value.message_dict
 
 
-@pytest.mark.parametrize(("sent_on", "met"), [(datetime.date(2025, 3, 14), True), (datetime.date(2025, 3, 17), False)])
+@pytest.mark.parametrize(
+    ("sent_on", "met"), [(datetime.date(2025, 3, 14), True), (datetime.date(2025, 3, 17), False)]
+)
 def test_sending_says_whether_the_authority_deadline_was_met(world, sent_on, met):
     opinion = opinion_at(world, "adopted")
     services.send(opinion=opinion, sent_on=sent_on, letter=letter(), user=world.people["ciq"])
@@ -173,7 +203,10 @@ def test_a_letter_that_is_not_a_document_is_refused_and_nothing_is_recorded(worl
     opinion = opinion_at(world, "adopted")
     with pytest.raises(ValidationError) as raised:
         services.send(
-            opinion=opinion, sent_on=datetime.date(2025, 3, 10), letter=letter("lettre.pdf", b"MZ pas un pdf"), user=world.people["ciq"]
+            opinion=opinion,
+            sent_on=datetime.date(2025, 3, 10),
+            letter=letter("lettre.pdf", b"MZ pas un pdf"),
+            user=world.people["ciq"],
         )
     assert "letter" in raised.value.message_dict
     opinion.refresh_from_db()
@@ -183,7 +216,13 @@ def test_a_letter_that_is_not_a_document_is_refused_and_nothing_is_recorded(worl
 def test_adoption_cannot_change_once_sent(world):
     opinion = opinion_at(world, "sent")
     with pytest.raises(ValidationError, match="déjà été transmis"):
-        services.adopt(opinion=opinion, adopted_on=datetime.date(2025, 3, 2), deciding_body="CE", resolution_number="X", user=world.people["ciq"])
+        services.adopt(
+            opinion=opinion,
+            adopted_on=datetime.date(2025, 3, 2),
+            deciding_body="CE",
+            resolution_number="X",
+            user=world.people["ciq"],
+        )
 
 
 # --- publication ----------------------------------------------------------------------
@@ -242,7 +281,13 @@ def test_a_draft_is_not_searchable_until_published(world):
 def test_follow_up_records_the_fate_of_the_text_and_of_each_point(world):
     opinion = opinion_at(world, "published")
     user = world.people["ciq"]
-    services.record_event(opinion=opinion, kind="made", happened_on=datetime.date(2025, 6, 1), reference="G.O. II, 2025", user=user)
+    services.record_event(
+        opinion=opinion,
+        kind="made",
+        happened_on=datetime.date(2025, 6, 1),
+        reference="G.O. II, 2025",
+        user=user,
+    )
     key = opinion.publications.get().text_version.paragraphs.get(position=3).key
     services.set_point_outcome(opinion=opinion, paragraph_key=key, outcome="partly", user=user)
     assert opinion.events.get().get_kind_display() == "Édicté"
@@ -252,13 +297,17 @@ def test_follow_up_records_the_fate_of_the_text_and_of_each_point(world):
 def test_a_point_outside_the_published_text_is_refused(world):
     opinion = opinion_at(world, "published")
     with pytest.raises(ValidationError, match="ne figure pas"):
-        services.set_point_outcome(opinion=opinion, paragraph_key="inconnu", outcome="retained", user=world.people["ciq"])
+        services.set_point_outcome(
+            opinion=opinion, paragraph_key="inconnu", outcome="retained", user=world.people["ciq"]
+        )
 
 
 def test_follow_up_starts_after_sending(world):
     opinion = opinion_at(world, "adopted")
     with pytest.raises(ValidationError):
-        services.record_event(opinion=opinion, kind="made", happened_on=datetime.date(2025, 6, 1), user=world.people["ciq"])
+        services.record_event(
+            opinion=opinion, kind="made", happened_on=datetime.date(2025, 6, 1), user=world.people["ciq"]
+        )
 
 
 # --- answers published with agreement -------------------------------------------------
@@ -271,7 +320,9 @@ def test_an_answer_is_published_only_with_an_active_agreement(world):
     withdrawn = consent(world.answers[1], withdrawn=True)
     with pytest.raises(ValidationError, match="retiré son accord"):
         services.publish_answer(opinion=opinion, consent=withdrawn, user=world.people["ciq"])
-    assert services.publish_answer(opinion=opinion, consent=consent(world.answers[0]), user=world.people["ciq"])
+    assert services.publish_answer(
+        opinion=opinion, consent=consent(world.answers[0]), user=world.people["ciq"]
+    )
 
 
 # --- « Mes tâches » -------------------------------------------------------------------

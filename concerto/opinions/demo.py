@@ -121,7 +121,9 @@ def load_opinions_demo(*, out) -> str:
     )
     consultation = answers[0].consultation
     comments = list(
-        ArticleComment.objects.filter(answer__in=answers).select_related("article").order_by("article__position", "pk")
+        ArticleComment.objects.filter(answer__in=answers)
+        .select_related("article")
+        .order_by("article__position", "pk")
     )
     by_article: dict = {}
     for comment in comments:
@@ -143,13 +145,19 @@ def load_opinions_demo(*, out) -> str:
     # The general position rests on the favourable answers; each article paragraph on its comments.
     favourable = [a.pk for a in answers if a.position in (Position.FAVOURABLE, Position.WITH_RESERVATIONS)]
     services.set_citations(
-        paragraph=paragraphs[3], answer_ids=favourable[: max(1, len(favourable) * 2 // 3)], comment_ids=[], user=actor
+        paragraph=paragraphs[3],
+        answer_ids=favourable[: max(1, len(favourable) * 2 // 3)],
+        comment_ids=[],
+        user=actor,
     )
     for position, (_article, article_comments) in zip(plan["articles"], comments_by_article, strict=False):
         paragraph = paragraphs.get(position)
         if paragraph is not None:
             services.set_citations(
-                paragraph=paragraph, answer_ids=[], comment_ids=[c.pk for c in article_comments[:8]], user=actor
+                paragraph=paragraph,
+                answer_ids=[],
+                comment_ids=[c.pk for c in article_comments[:8]],
+                user=actor,
             )
     second = services.save_version(
         opinion=opinion, text=v2, note="Ajout des recommandations", user=actor, based_on=first.number
@@ -157,7 +165,7 @@ def load_opinions_demo(*, out) -> str:
 
     today = timezone.localdate()
     adopted_on = min(next_working_day(consultation.internal_deadline + datetime.timedelta(days=7)), today)
-    services.adopt(
+    opinion = services.adopt(
         opinion=opinion,
         adopted_on=adopted_on,
         deciding_body="Comité exécutif du CIQ (Démonstration)",
@@ -168,9 +176,10 @@ def load_opinions_demo(*, out) -> str:
         user=actor,
     )
     sent_on = min(next_working_day(adopted_on + datetime.timedelta(days=1)), today)
-    letter = SimpleUploadedFile("lettre-transmission.pdf", _letter_pdf(opinion.title), content_type="application/pdf")
-    services.send(opinion=opinion, sent_on=sent_on, letter=letter, user=actor)
-    opinion.refresh_from_db()
+    letter = SimpleUploadedFile(
+        "lettre-transmission.pdf", _letter_pdf(opinion.title), content_type="application/pdf"
+    )
+    opinion = services.send(opinion=opinion, sent_on=sent_on, letter=letter, user=actor)
     # Synchronously: the documents are there when the loader returns (no worker needed).
     services.publish_opinion(
         opinion_id=opinion.pk,

@@ -118,7 +118,8 @@ def render_html(document: OpinionDocument) -> str:
     )
     logo = _static_path("sdg/img/QUEBEC_couleur.svg").read_bytes()
     sections = [
-        {"title": s.title, "paragraphs": [render_markdown(p) for p in s.paragraphs]} for s in document.sections
+        {"title": s.title, "paragraphs": [render_markdown(p) for p in s.paragraphs]}
+        for s in document.sections
     ]
     with translation.override("fr"):
         return render_to_string(
@@ -190,7 +191,9 @@ def render_docx(document: OpinionDocument) -> bytes:
         word.add_paragraph(f"{DEMO_MARK} — document fictif, sans valeur officielle.").runs[0].bold = True
     word.add_paragraph(AUTHOR)
     word.add_heading(_clean(document.title), level=0)
-    word.add_paragraph(f"Avis {document.reference} — dossier {document.dossier_reference} : {_clean(document.dossier_title)}")
+    word.add_paragraph(
+        f"Avis {document.reference} — dossier {document.dossier_reference} : {_clean(document.dossier_title)}"
+    )
     facts = [("Objet", document.subject), ("Destinataire", document.authority)]
     if document.adopted_on:
         facts.append(("Adopté le", document.adopted_text))

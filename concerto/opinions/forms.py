@@ -41,7 +41,9 @@ class TextForm(forms.Form):
 
 class CitationForm(forms.Form):
     paragraph = forms.IntegerField(widget=forms.HiddenInput)
-    answers = forms.MultipleChoiceField(label=_("Réponses citées"), required=False, widget=forms.CheckboxSelectMultiple)
+    answers = forms.MultipleChoiceField(
+        label=_("Réponses citées"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     comments = forms.MultipleChoiceField(
         label=_("Commentaires d’articles cités"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -50,7 +52,8 @@ class CitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["answers"].choices = [(str(a.pk), a.organization.name) for a in answers]
         self.fields["comments"].choices = [
-            (str(c.pk), f"{c.answer.organization.name} — {c.article.heading}") for c in comments
+            (str(c.pk), f"{c.article.heading} — {c.answer.organization.name} : {c.text[:120]}")
+            for c in comments
         ]
 
 
@@ -94,9 +97,13 @@ class PointForm(forms.Form):
 
 class LibraryFilterForm(forms.Form):
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
-    objet = forms.ChoiceField(label=_("Objet"), required=False, choices=[("", _("Tous"))] + list(Subject.choices))
+    objet = forms.ChoiceField(
+        label=_("Objet"), required=False, choices=[("", _("Tous"))] + list(Subject.choices)
+    )
     autorite = forms.ChoiceField(
-        label=_("Autorité destinataire"), required=False, choices=[("", _("Toutes"))] + list(Authority.choices)
+        label=_("Autorité destinataire"),
+        required=False,
+        choices=[("", _("Toutes"))] + list(Authority.choices),
     )
     annee = forms.TypedChoiceField(label=_("Année d’adoption"), required=False, coerce=int, empty_value=None)
 

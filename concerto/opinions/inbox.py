@@ -39,31 +39,44 @@ def tasks_for_user(user, *, today) -> list[Task]:
         detail = f"{opinion.dossier.reference} — {opinion.dossier.title}"
         if not opinion.adopted:
             if opinion.has_text:
-                tasks.append(Task(
-                    title=_("Faire adopter l’avis %(reference)s") % {"reference": opinion.reference},
-                    url=url, due=deadline, status=_("En rédaction"), detail=detail,
-                ))
+                tasks.append(
+                    Task(
+                        title=_("Faire adopter l’avis %(reference)s") % {"reference": opinion.reference},
+                        url=url,
+                        due=deadline,
+                        status=_("En rédaction"),
+                        detail=detail,
+                    )
+                )
         elif not opinion.sent:
-            tasks.append(Task(
-                title=_("Transmettre l’avis %(reference)s à l’autorité") % {"reference": opinion.reference},
-                url=url, due=deadline, status=_("Adopté"), detail=detail,
-            ))
+            tasks.append(
+                Task(
+                    title=_("Transmettre l’avis %(reference)s à l’autorité")
+                    % {"reference": opinion.reference},
+                    url=url,
+                    due=deadline,
+                    status=_("Adopté"),
+                    detail=detail,
+                )
+            )
         else:
-            tasks.append(Task(
-                title=_("Publier l’avis %(reference)s") % {"reference": opinion.reference},
-                url=url, status=_("Transmis"), detail=detail,
-            ))
-    received = (
-        rules.addressed_opinions(user)
-        .select_related("dossier")
-        .order_by("-sent_on", "-pk")
-    )
+            tasks.append(
+                Task(
+                    title=_("Publier l’avis %(reference)s") % {"reference": opinion.reference},
+                    url=url,
+                    status=_("Transmis"),
+                    detail=detail,
+                )
+            )
+    received = rules.addressed_opinions(user).select_related("dossier").order_by("-sent_on", "-pk")
     for opinion in received:
-        tasks.append(Task(
-            title=_("Avis du CIQ reçu : %(title)s") % {"title": opinion.title},
-            url=reverse("opinion-public", args=[opinion.reference]),
-            status=_("Reçu le %(date)s") % {"date": opinion.sent_on.isoformat()},
-            detail=opinion.reference,
-            kind="info",
-        ))
+        tasks.append(
+            Task(
+                title=_("Avis du CIQ reçu : %(title)s") % {"title": opinion.title},
+                url=reverse("opinion-public", args=[opinion.reference]),
+                status=_("Reçu le %(date)s") % {"date": opinion.sent_on.isoformat()},
+                detail=opinion.reference,
+                kind="info",
+            )
+        )
     return tasks

@@ -82,13 +82,17 @@ class Opinion(models.Model):
         validators=[
             RegexValidator(
                 r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-                _("La référence ne contient que des lettres, des chiffres et des traits d’union (ex. AVIS-2025-01)."),
+                _(
+                    "La référence ne contient que des lettres, des chiffres et des traits d’union (ex. AVIS-2025-01)."
+                ),
             )
         ],
         help_text=_("Par exemple AVIS-2025-01."),
     )
     title = models.CharField(_("titre"), max_length=300)
-    summary = models.TextField(_("résumé"), blank=True, help_text=_("Quelques lignes pour la bibliothèque publique."))
+    summary = models.TextField(
+        _("résumé"), blank=True, help_text=_("Quelques lignes pour la bibliothèque publique.")
+    )
     is_demo = models.BooleanField(_("démonstration"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,7 +146,8 @@ class Opinion(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(sent_on__isnull=True) | Q(adopted_on__isnull=False), name="opinion_sent_after_adoption"
+                condition=Q(sent_on__isnull=True) | Q(adopted_on__isnull=False),
+                name="opinion_sent_after_adoption",
             ),
         ]
 
@@ -324,7 +329,9 @@ class Publication(models.Model):
         verbose_name = _("avis publié")
         verbose_name_plural = _("avis publiés")
         ordering = ["opinion", "-number"]
-        constraints = [models.UniqueConstraint(fields=["opinion", "number"], name="opinion_publication_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["opinion", "number"], name="opinion_publication_unique")
+        ]
 
     def __str__(self):
         return f"{self.opinion.reference} — v{self.number}"
@@ -420,7 +427,10 @@ class LegislativeEvent(models.Model):
     kind = models.CharField(_("étape"), max_length=20, choices=Kind.choices)
     happened_on = models.DateField(_("date"))
     reference = models.CharField(
-        _("référence"), max_length=300, blank=True, help_text=_("Par exemple L.Q. 2025, c. 12 ou G.O. II, 2025, p. 1234.")
+        _("référence"),
+        max_length=300,
+        blank=True,
+        help_text=_("Par exemple L.Q. 2025, c. 12 ou G.O. II, 2025, p. 1234."),
     )
     note = models.TextField(_("commentaire"), blank=True)
 

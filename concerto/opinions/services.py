@@ -53,8 +53,16 @@ def latest_version(opinion: Opinion) -> OpinionVersion | None:
     return opinion.versions.order_by("-number").first()
 
 
-def create_opinion(*, dossier, reference: str, title: str, consultation=None, summary: str = "", user=None,
-                   is_demo: bool = False) -> Opinion:
+def create_opinion(
+    *,
+    dossier,
+    reference: str,
+    title: str,
+    consultation=None,
+    summary: str = "",
+    user=None,
+    is_demo: bool = False,
+) -> Opinion:
     """Open the opinion of ``dossier`` (CIQ staff), with no text yet."""
     if not rules.can_manage_dossier(user, dossier):
         raise PermissionDenied(_("Cette action est réservée à la coordination du CIQ."))
@@ -75,7 +83,9 @@ def create_opinion(*, dossier, reference: str, title: str, consultation=None, su
     return opinion
 
 
-def save_version(*, opinion: Opinion, text: str, user, based_on: int | None, note: str = "") -> OpinionVersion:
+def save_version(
+    *, opinion: Opinion, text: str, user, based_on: int | None, note: str = ""
+) -> OpinionVersion:
     """Keep ``text`` as the opinion's next version.
 
     ``based_on`` is the number of the version the person was editing (None
@@ -89,7 +99,9 @@ def save_version(*, opinion: Opinion, text: str, user, based_on: int | None, not
         raise ValidationError({"text": _("Le texte de l’avis est vide.")})
     blocks = split_paragraphs(text)
     if not blocks:
-        raise ValidationError({"text": _("Le texte de l’avis ne contient aucun paragraphe, seulement des titres.")})
+        raise ValidationError(
+            {"text": _("Le texte de l’avis ne contient aucun paragraphe, seulement des titres.")}
+        )
     with transaction.atomic():
         opinion = _locked(opinion)
         previous = latest_version(opinion)
@@ -122,7 +134,11 @@ def save_version(*, opinion: Opinion, text: str, user, based_on: int | None, not
         by_key = {p.key: p for p in created}
         if old_paragraphs:
             carried = [
-                Citation(paragraph=by_key[c.paragraph.key], answer_id=c.answer_id, article_comment_id=c.article_comment_id)
+                Citation(
+                    paragraph=by_key[c.paragraph.key],
+                    answer_id=c.answer_id,
+                    article_comment_id=c.article_comment_id,
+                )
                 for c in Citation.objects.filter(paragraph__version=previous).select_related("paragraph")
                 if c.paragraph.key in by_key
             ]
@@ -155,26 +171,46 @@ def set_citations(*, paragraph: Paragraph, answer_ids, comment_ids, user) -> int
         answers = set(citable_answers(opinion).filter(pk__in=answer_ids).values_list("pk", flat=True))
         if answers != answer_ids:
             raise ValidationError(
-                {"answers": _("Seules les réponses transmises des consultations de ce dossier peuvent être citées.")}
+                {
+                    "answers": _(
+                        "Seules les réponses transmises des consultations de ce dossier peuvent être citées."
+                    )
+                }
             )
         comments = dict(
-            ArticleComment.objects.filter(pk__in=comment_ids, answer__in=citable_answers(opinion)).values_list(
-                "pk", "answer_id"
-            )
+            ArticleComment.objects.filter(
+                pk__in=comment_ids, answer__in=citable_answers(opinion)
+            ).values_list("pk", "answer_id")
         )
         if set(comments) != comment_ids:
             raise ValidationError(
-                {"comments": _("Seuls les commentaires d’articles des réponses transmises de ce dossier peuvent être cités.")}
+                {
+                    "comments": _(
+                        "Seuls les commentaires d’articles des réponses transmises de ce dossier peuvent être cités."
+                    )
+                }
             )
         paragraph.citations.all().delete()
         rows = [Citation(paragraph=paragraph, answer_id=a) for a in sorted(answers)]
-        rows += [Citation(paragraph=paragraph, answer_id=comments[c], article_comment_id=c) for c in sorted(comments)]
+        rows += [
+            Citation(paragraph=paragraph, answer_id=comments[c], article_comment_id=c)
+            for c in sorted(comments)
+        ]
         Citation.objects.bulk_create(rows)
     return len(rows)
 
 
-def adopt(*, opinion: Opinion, adopted_on: datetime.date, deciding_body: str, resolution_number: str, user,
-          votes_for=None, votes_against=None, votes_abstaining=None) -> Opinion:
+def adopt(
+    *,
+    opinion: Opinion,
+    adopted_on: datetime.date,
+    deciding_body: str,
+    resolution_number: str,
+    user,
+    votes_for=None,
+    votes_against=None,
+    votes_abstaining=None,
+) -> Opinion:
     """Record the deciding body's adoption of the latest version.
 
     May be corrected until the opinion is sent; refused after."""
@@ -194,13 +230,21 @@ def adopt(*, opinion: Opinion, adopted_on: datetime.date, deciding_body: str, re
         opinion = _locked(opinion)
         version = latest_version(opinion)
         if version is None:
-            raise ValidationError({"adopted_on": _("L’avis n’a pas encore de texte : il ne peut pas être adopté.")})
+            raise ValidationError(
+                {"adopted_on": _("L’avis n’a pas encore de texte : il ne peut pas être adopté.")}
+            )
         if opinion.sent_on is not None:
-            raise ValidationError({"adopted_on": _("L’avis a déjà été transmis : son adoption ne peut plus être modifiée.")})
+            raise ValidationError(
+                {"adopted_on": _("L’avis a déjà été transmis : son adoption ne peut plus être modifiée.")}
+            )
         opinion.adopted_on = adopted_on
         opinion.deciding_body = deciding_body.strip()
         opinion.resolution_number = resolution_number.strip()
-        opinion.votes_for, opinion.votes_against, opinion.votes_abstaining = votes_for, votes_against, votes_abstaining
+        opinion.votes_for, opinion.votes_against, opinion.votes_abstaining = (
+            votes_for,
+            votes_against,
+            votes_abstaining,
+        )
         opinion.adopted_version = version
         opinion.save()
     logger.info("Avis %s adopté (version %s)", opinion.reference, version.number)
@@ -235,9 +279,13 @@ def send(*, opinion: Opinion, sent_on: datetime.date, letter, user) -> Opinion:
     with transaction.atomic():
         opinion = _locked(opinion)
         if opinion.adopted_on is None:
-            raise ValidationError({"sent_on": _("L’avis ne peut pas être transmis avant d’avoir été adopté.")})
+            raise ValidationError(
+                {"sent_on": _("L’avis ne peut pas être transmis avant d’avoir été adopté.")}
+            )
         if opinion.sent_on is not None:
-            raise ValidationError({"sent_on": _("L’avis a déjà été transmis le %(date)s.") % {"date": opinion.sent_on}})
+            raise ValidationError(
+                {"sent_on": _("L’avis a déjà été transmis le %(date)s.") % {"date": opinion.sent_on}}
+            )
         deadline = opinion.dossier.authority_deadline
         opinion.sent_on = sent_on
         opinion.authority_deadline = deadline
@@ -277,7 +325,9 @@ def request_publication(*, opinion: Opinion, user) -> Job:
 
 
 @job
-def publish_opinion(*, opinion_id: int, version_id: int, requested_at: str, user_id: int | None = None) -> dict:
+def publish_opinion(
+    *, opinion_id: int, version_id: int, requested_at: str, user_id: int | None = None
+) -> dict:
     """Render the PDF and Word documents, then store the publication in one transaction.
 
     Safe to run again: a publication already made for this request is returned."""
@@ -292,13 +342,19 @@ def publish_opinion(*, opinion_id: int, version_id: int, requested_at: str, user
         pdf = render_pdf(document)
         docx = render_docx(document)
     except OSError as exc:
-        raise JobError(_("Les documents de l’avis n’ont pas pu être produits (%(type)s).") % {"type": type(exc).__name__}) from exc
+        raise JobError(
+            _("Les documents de l’avis n’ont pas pu être produits (%(type)s).") % {"type": type(exc).__name__}
+        ) from exc
     with transaction.atomic():
         opinion = _locked(opinion)
         previous = opinion.publications.filter(superseded_by__isnull=True).order_by("-number").first()
         last = opinion.publications.order_by("-number").values_list("number", flat=True).first() or 0
         publication = Publication.objects.create(
-            opinion=opinion, number=last + 1, text_version=version, published_at=requested, published_by_id=user_id
+            opinion=opinion,
+            number=last + 1,
+            text_version=version,
+            published_at=requested,
+            published_by_id=user_id,
         )
         PublishedDocument.objects.create(publication=publication, format=Format.PDF, content=pdf)
         PublishedDocument.objects.create(publication=publication, format=Format.DOCX, content=docx)
@@ -317,9 +373,13 @@ def publish_answer(*, opinion: Opinion, consent: PublicationConsent, user) -> Pu
     if consent.answer.consultation.dossier_id != opinion.dossier_id:
         raise ValidationError({"consent": _("Cette réponse ne porte pas sur le dossier de l’avis.")})
     if not consent.is_active:
-        raise ValidationError({"consent": _("L’ordre a retiré son accord : sa réponse ne peut pas être publiée.")})
+        raise ValidationError(
+            {"consent": _("L’ordre a retiré son accord : sa réponse ne peut pas être publiée.")}
+        )
     published, _created = PublishedAnswer.objects.get_or_create(
-        opinion=opinion, consent=consent, defaults={"published_by": user if getattr(user, "pk", None) else None}
+        opinion=opinion,
+        consent=consent,
+        defaults={"published_by": user if getattr(user, "pk", None) else None},
     )
     return published
 
@@ -332,13 +392,16 @@ def unpublish_answer(*, published: PublishedAnswer, user) -> None:
 # --- follow-up ----------------------------------------------------------------------
 
 
-def record_event(*, opinion: Opinion, kind: str, happened_on: datetime.date, reference: str = "", note: str = "",
-                 user) -> LegislativeEvent:
+def record_event(
+    *, opinion: Opinion, kind: str, happened_on: datetime.date, reference: str = "", note: str = "", user
+) -> LegislativeEvent:
     """Add a step of what became of the bill or regulation."""
     _require_manager(user, opinion)
     if not opinion.sent:
         raise ValidationError({"kind": _("Le suivi commence après la transmission de l’avis.")})
-    event = LegislativeEvent(opinion=opinion, kind=kind, happened_on=happened_on, reference=reference, note=note)
+    event = LegislativeEvent(
+        opinion=opinion, kind=kind, happened_on=happened_on, reference=reference, note=note
+    )
     event.full_clean()
     event.save()
     return event
@@ -349,10 +412,14 @@ def delete_event(*, event: LegislativeEvent, user) -> None:
     event.delete()
 
 
-def set_point_outcome(*, opinion: Opinion, paragraph_key: str, outcome: str, note: str = "", user) -> PointOutcome | None:
+def set_point_outcome(
+    *, opinion: Opinion, paragraph_key: str, outcome: str, note: str = "", user
+) -> PointOutcome | None:
     """Say whether the authority retained one point (paragraph) of the published text; empty clears it."""
     _require_manager(user, opinion)
-    publication = opinion.publications.filter(superseded_by__isnull=True).select_related("text_version").first()
+    publication = (
+        opinion.publications.filter(superseded_by__isnull=True).select_related("text_version").first()
+    )
     if publication is None:
         raise ValidationError({"outcome": _("Le suivi des points se fait sur l’avis publié.")})
     if not publication.text_version.paragraphs.filter(key=paragraph_key).exists():

@@ -69,7 +69,9 @@ def carry_keys(previous: list[Block], current: list[Block]) -> list[Block]:
     Identical paragraphs keep their key; in a changed run, paragraphs are
     paired in order and keep the key when similar enough; the rest get a
     new key."""
-    matcher = difflib.SequenceMatcher(a=[b.text for b in previous], b=[b.text for b in current], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[b.text for b in previous], b=[b.text for b in current], autojunk=False
+    )
     used = set()
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -147,7 +149,9 @@ def diff_versions(old_text: str, new_text: str) -> list[DiffRow]:
         old, new = a[i1:i2], b[j1:j2]
         if tag == "replace":
             paired = min(len(old), len(new))
-            rows += [DiffRow("changed", word_diff(o, n)) for o, n in zip(old[:paired], new[:paired], strict=True)]
+            rows += [
+                DiffRow("changed", word_diff(o, n)) for o, n in zip(old[:paired], new[:paired], strict=True)
+            ]
             old, new = old[paired:], new[paired:]
         rows += [DiffRow("removed", mark_safe(_del(block))) for block in old]  # noqa: S308 - escaped in _del
         rows += [DiffRow("added", mark_safe(_ins(block))) for block in new]  # noqa: S308 - escaped in _ins

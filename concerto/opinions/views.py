@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -35,7 +36,17 @@ from .forms import (
     SendingForm,
     TextForm,
 )
-from .models import Citation, LegislativeEvent, Opinion, OpinionVersion, Paragraph, PointOutcome, Publication, PublishedAnswer, PublishedDocument
+from .models import (
+    Citation,
+    LegislativeEvent,
+    Opinion,
+    OpinionVersion,
+    Paragraph,
+    PointOutcome,
+    Publication,
+    PublishedAnswer,
+    PublishedDocument,
+)
 from .search import matching
 from .text import diff_versions
 
@@ -44,7 +55,9 @@ STAFF_ONLY = _("Cette page est réservée à la coordination du CIQ.")
 
 def _opinion_for_staff(request, reference: str) -> Opinion:
     """The opinion, if the signed-in person is its CIQ staff; refused otherwise."""
-    opinion = get_object_or_404(Opinion.objects.select_related("dossier", "consultation"), reference=reference)
+    opinion = get_object_or_404(
+        Opinion.objects.select_related("dossier", "consultation"), reference=reference
+    )
     if not rules.can_manage(request.user, opinion):
         raise PermissionDenied(STAFF_ONLY)
     return opinion
@@ -53,7 +66,9 @@ def _opinion_for_staff(request, reference: str) -> Opinion:
 def _readable_opinion(request, reference: str) -> Opinion:
     """A published opinion for everyone; before publication, only the CIQ's staff and the body it was
     sent to. 404 otherwise: an unpublished opinion's existence is not revealed."""
-    opinion = get_object_or_404(Opinion.objects.select_related("dossier", "adopted_version"), reference=reference)
+    opinion = get_object_or_404(
+        Opinion.objects.select_related("dossier", "adopted_version"), reference=reference
+    )
     if not rules.can_read(request.user, opinion):
         raise Http404(_("Aucun avis publié ne porte cette référence."))
     return opinion
@@ -66,7 +81,9 @@ def _documents_prefetch():
 def _current_publications():
     return Prefetch(
         "publications",
-        queryset=Publication.objects.filter(superseded_by__isnull=True).prefetch_related(_documents_prefetch()),
+        queryset=Publication.objects.filter(superseded_by__isnull=True).prefetch_related(
+            _documents_prefetch()
+        ),
         to_attr="current_publications",
     )
 
@@ -92,7 +109,12 @@ def library(request):
     """Published opinions, filterable by subject, authority and year; accent-insensitive search."""
     published = Opinion.objects.published()
     years = sorted(
-        {d.year for d in published.exclude(adopted_on__isnull=True).values_list("adopted_on", flat=True).order_by()},
+        {
+            d.year
+            for d in published.exclude(adopted_on__isnull=True)
+            .values_list("adopted_on", flat=True)
+            .order_by()
+        },
         reverse=True,
     )
     form = LibraryFilterForm(request.GET or None, years=years)
@@ -236,8 +258,10 @@ def dossier_story(request, reference):
         .exclude(state=Consultation.State.DRAFT)
         .order_by("created_at", "pk")
     )
-    events = LegislativeEvent.objects.filter(opinion__in=[o.pk for o in opinions]).select_related("opinion").order_by(
-        "happened_on", "pk"
+    events = (
+        LegislativeEvent.objects.filter(opinion__in=[o.pk for o in opinions])
+        .select_related("opinion")
+        .order_by("happened_on", "pk")
     )
     outcome_rows = PointOutcome.objects.filter(opinion__in=[o.pk for o in opinions]).order_by("pk")
     return render(
@@ -267,10 +291,15 @@ def staff_list(request):
     opinions = (
         rules.managed_opinions(request.user)
         .select_related("dossier")
-        .annotate(versions_count=Count("versions", distinct=True), publications_count=Count("publications", distinct=True))
+        .annotate(
+            versions_count=Count("versions", distinct=True),
+            publications_count=Count("publications", distinct=True),
+        )
         .order_by("-created_at", "-pk")
     )
-    dossiers = Dossier.objects.filter(owner__in=rules.coordinated_owner_ids(request.user)).order_by("-created_at", "-pk")
+    dossiers = Dossier.objects.filter(owner__in=rules.coordinated_owner_ids(request.user)).order_by(
+        "-created_at", "-pk"
+    )
     return render(request, "opinions/staff_list.html", {"opinions": opinions, "dossiers": dossiers})
 
 
@@ -308,14 +337,20 @@ def workspace(request, reference):
     latest = versions[0] if versions else None
     paragraphs = list(latest.paragraphs.order_by("position")) if latest else []
     publications = list(
-        opinion.publications.select_related("superseded_by").prefetch_related(_documents_prefetch()).order_by("-number")
+        opinion.publications.select_related("superseded_by")
+        .prefetch_related(_documents_prefetch())
+        .order_by("-number")
     )
     current = next((p for p in publications if p.superseded_by_id is None), None)
     point_paragraphs = list(current.text_version.paragraphs.order_by("position")) if current else []
     outcomes = {o.paragraph_key: o for o in opinion.point_outcomes.order_by("pk")}
-    jobs = Job.objects.filter(subject=services.publication_jobs_subject(opinion)).order_by("-enqueued_at", "-pk")[:5]
+    jobs = Job.objects.filter(subject=services.publication_jobs_subject(opinion)).order_by(
+        "-enqueued_at", "-pk"
+    )[:5]
     consents = (
-        PublicationConsent.objects.filter(answer__consultation__dossier=opinion.dossier_id, withdrawn_at__isnull=True)
+        PublicationConsent.objects.filter(
+            answer__consultation__dossier=opinion.dossier_id, withdrawn_at__isnull=True
+        )
         .select_related("answer__organization", "version")
         .order_by("answer__organization__name")
     )
@@ -350,8 +385,17 @@ def workspace(request, reference):
             "event_form": EventForm(),
             "events": opinion.events.order_by("happened_on", "pk"),
             "point_rows": [
-                (p, PointForm(initial={"paragraph_key": p.key, "outcome": getattr(outcomes.get(p.key), "outcome", ""),
-                                       "note": getattr(outcomes.get(p.key), "note", "")}, prefix=p.key))
+                (
+                    p,
+                    PointForm(
+                        initial={
+                            "paragraph_key": p.key,
+                            "outcome": getattr(outcomes.get(p.key), "outcome", ""),
+                            "note": getattr(outcomes.get(p.key), "note", ""),
+                        },
+                        prefix=p.key,
+                    ),
+                )
                 for p in point_paragraphs
             ],
             "consents": [(c, c.pk in published_consents) for c in consents],
@@ -382,7 +426,9 @@ def edit_text(request, reference):
                 messages.success(request, _("Version %(number)s enregistrée.") % {"number": version.number})
                 return redirect("opinion-workspace", reference=opinion.reference)
     else:
-        form = TextForm(initial={"text": latest.text if latest else "", "based_on": latest.number if latest else None})
+        form = TextForm(
+            initial={"text": latest.text if latest else "", "based_on": latest.number if latest else None}
+        )
     return render(request, "opinions/text_form.html", {"form": form, "opinion": opinion, "latest": latest})
 
 
@@ -425,9 +471,15 @@ def _citation_context(opinion: Opinion, latest: OpinionVersion | None):
         .order_by("answer__organization__name", "article__position", "pk")
     )
     paragraphs = list(latest.paragraphs.order_by("position")) if latest else []
-    citations = list(
-        Citation.objects.filter(paragraph__version=latest).select_related("paragraph").order_by("paragraph__position", "pk")
-    ) if latest else []
+    citations = (
+        list(
+            Citation.objects.filter(paragraph__version=latest)
+            .select_related("paragraph")
+            .order_by("paragraph__position", "pk")
+        )
+        if latest
+        else []
+    )
     by_paragraph: dict[int, list[Citation]] = {}
     by_answer: dict[int, list[Paragraph]] = {}
     for citation in citations:
@@ -444,19 +496,12 @@ def _citation_context(opinion: Opinion, latest: OpinionVersion | None):
             {
                 "paragraph": paragraph,
                 "cited": [
-                    {"answer": answers_by_pk.get(c.answer_id), "comment": comments_by_pk.get(c.article_comment_id)}
+                    {
+                        "answer": answers_by_pk.get(c.answer_id),
+                        "comment": comments_by_pk.get(c.article_comment_id),
+                    }
                     for c in cited
                 ],
-                "form": CitationForm(
-                    initial={
-                        "paragraph": paragraph.pk,
-                        "answers": [str(c.answer_id) for c in cited if c.article_comment_id is None],
-                        "comments": [str(c.article_comment_id) for c in cited if c.article_comment_id],
-                    },
-                    answers=answers,
-                    comments=comments,
-                    prefix=f"p{paragraph.position}",
-                ),
             }
         )
     reflected = [(a, by_answer[a.pk]) for a in answers if a.pk in by_answer]
@@ -470,33 +515,68 @@ def _citation_context(opinion: Opinion, latest: OpinionVersion | None):
     }
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 @login_required
 def citations(request, reference):
     """Each paragraph with the answers it cites; which answers are cited and which are not yet reflected."""
     opinion = _opinion_for_staff(request, reference)
     latest = services.latest_version(opinion)
-    if request.method == "POST":
-        if latest is None:
-            raise Http404(_("L’avis n’a pas encore de texte."))
-        paragraph = get_object_or_404(Paragraph, pk=request.POST.get("paragraph"), version=latest)
-        prefix = f"p{paragraph.position}"
-        answers = request.POST.getlist(f"{prefix}-answers")
-        comments = request.POST.getlist(f"{prefix}-comments")
-        try:
-            count = services.set_citations(paragraph=paragraph, answer_ids=answers, comment_ids=comments, user=request.user)
-        except (ValidationError, ValueError) as exc:
-            if isinstance(exc, ValidationError):
-                _errors_to_messages(request, exc)
-            else:
-                messages.error(request, _("Choix de réponses invalide."))
-        else:
-            messages.success(
-                request, _("Paragraphe %(number)s : %(count)s citation(s) enregistrée(s).") % {"number": paragraph.position, "count": count}
-            )
-        return redirect(f"{request.path}#paragraphe-{paragraph.position}")
     context = _citation_context(opinion, latest)
     return render(request, "opinions/citations.html", {"opinion": opinion, "latest": latest, **context})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def paragraph_citations(request, reference, position):
+    """Choose the answers and article comments one paragraph of the latest version cites."""
+    opinion = _opinion_for_staff(request, reference)
+    latest = services.latest_version(opinion)
+    if latest is None:
+        raise Http404(_("L’avis n’a pas encore de texte."))
+    paragraph = get_object_or_404(Paragraph, version=latest, position=position)
+    answers = list(
+        services.citable_answers(opinion).select_related("organization").order_by("organization__name", "pk")
+    )
+    comments = list(
+        ArticleComment.objects.filter(answer__in=[a.pk for a in answers])
+        .select_related("article", "answer__organization")
+        .order_by("article__position", "answer__organization__name", "pk")
+    )
+    cited = list(paragraph.citations.order_by("pk"))
+    form = CitationForm(
+        request.POST or None,
+        initial={
+            "paragraph": paragraph.pk,
+            "answers": [str(c.answer_id) for c in cited if c.article_comment_id is None],
+            "comments": [str(c.article_comment_id) for c in cited if c.article_comment_id],
+        },
+        answers=answers,
+        comments=comments,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.set_citations(
+                paragraph=paragraph,
+                answer_ids=form.cleaned_data["answers"],
+                comment_ids=form.cleaned_data["comments"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Paragraphe %(number)s : %(count)s citation(s) enregistrée(s).")
+                % {"number": paragraph.position, "count": count},
+            )
+            return redirect(
+                reverse("opinion-citations", args=[opinion.reference]) + f"#paragraphe-{paragraph.position}"
+            )
+    return render(
+        request,
+        "opinions/paragraph_citations.html",
+        {"opinion": opinion, "paragraph": paragraph, "form": form, "has_comments": bool(comments)},
+    )
 
 
 @require_safe
@@ -576,7 +656,12 @@ def send(request, reference):
                 messages.error(request, f"{label} : {error}" if label else error)
         return redirect("opinion-workspace", reference=opinion.reference)
     try:
-        services.send(opinion=opinion, sent_on=form.cleaned_data["sent_on"], letter=form.cleaned_data["letter"], user=request.user)
+        services.send(
+            opinion=opinion,
+            sent_on=form.cleaned_data["sent_on"],
+            letter=form.cleaned_data["letter"],
+            user=request.user,
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     else:
@@ -598,7 +683,10 @@ def publish(request, reference):
         elif queued.state == Job.State.FAILED:
             messages.error(request, queued.error)
         else:
-            messages.info(request, _("Publication en préparation : les documents seront en ligne dès qu’ils seront prêts."))
+            messages.info(
+                request,
+                _("Publication en préparation : les documents seront en ligne dès qu’ils seront prêts."),
+            )
     return redirect("opinion-workspace", reference=opinion.reference)
 
 

@@ -94,7 +94,8 @@ def build_world(*, orders=3, deadline=datetime.date(2025, 3, 14)) -> World:
     )
     consultation.audience.set(members)
     articles = [
-        Article.objects.create(consultation=consultation, position=i + 1, heading=f"Article {i + 1}") for i in range(2)
+        Article.objects.create(consultation=consultation, position=i + 1, heading=f"Article {i + 1}")
+        for i in range(2)
     ]
     answers, comments = [], []
     for i, order in enumerate(members):
@@ -107,7 +108,9 @@ def build_world(*, orders=3, deadline=datetime.date(2025, 3, 14)) -> World:
             submitted_at=timezone.now(),
         )
         answers.append(answer)
-        comments.append(ArticleComment.objects.create(answer=answer, article=articles[0], text=f"Remarque {i}"))
+        comments.append(
+            ArticleComment.objects.create(answer=answer, article=articles[0], text=f"Remarque {i}")
+        )
     people = {
         "ciq": UserFactory(coordinator_of=ciq),
         "office": UserFactory(coordinator_of=office),
@@ -138,7 +141,11 @@ def opinion_at(world: World, stage: str, *, reference="AVIS-2025-01", text=TEXT)
     """An opinion of ``world``'s file at ``stage``: open, written, adopted, sent or published."""
     user = world.people["ciq"]
     opinion = services.create_opinion(
-        dossier=world.dossier, consultation=world.consultation, reference=reference, title="Avis sur la formation continue", user=user
+        dossier=world.dossier,
+        consultation=world.consultation,
+        reference=reference,
+        title="Avis sur la formation continue",
+        user=user,
     )
     if stage == "open":
         return opinion
