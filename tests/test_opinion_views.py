@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerto.ciq.models import Answer, ArticleComment
-
 from concerto.opinions import services
 from concerto.opinions.models import Citation, Opinion
 from tests.factories import OrganizationFactory

@@ -56,7 +56,7 @@ def _letter_pdf(title: str) -> bytes:
 
 def _text(dossier, answers, comments_by_article) -> tuple[str, str, dict]:
     """Two versions of the text (the second adds and rewords), and the citation plan."""
-    counts = {value: 0 for value in Position.values}
+    counts = dict.fromkeys(Position.values, 0)
     for answer in answers:
         counts[answer.position] = counts.get(answer.position, 0) + 1
     labels = dict(Position.choices)

@@ -24,7 +24,7 @@ from concerto.core.zipfiles import stable_zip
 from concerto.reports.pdf import _css_string, _static_path
 
 from .models import Opinion, OpinionVersion
-from .text import blocks, HEADING
+from .text import HEADING, blocks
 
 AUTHOR = "Conseil interprofessionnel du Québec"
 

@@ -161,6 +161,9 @@ class Opinion(models.Model):
             kwargs["update_fields"] = set(update_fields) | {"search_text"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("opinion-public", args=[self.reference])
+
     def build_search_text(self, body: str = "") -> str:
         dossier = self.dossier if self.dossier_id else None
         parts = [self.reference, self.title, self.summary]
@@ -177,9 +180,6 @@ class Opinion(models.Model):
             self.publications.filter(superseded_by__isnull=True).select_related("text_version").first()
         )
         return publication.text_version.text if publication else ""
-
-    def get_absolute_url(self):
-        return reverse("opinion-public", args=[self.reference])
 
     def get_workspace_url(self):
         return reverse("opinion-workspace", args=[self.reference])

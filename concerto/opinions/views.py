@@ -199,7 +199,7 @@ def _sections(paragraphs):
 
 
 def _outcome_counts(outcomes):
-    counts = {value: 0 for value in PointOutcome.Outcome.values}
+    counts = dict.fromkeys(PointOutcome.Outcome.values, 0)
     for outcome in outcomes:
         counts[outcome.outcome] += 1
     return [(label, counts[value]) for value, label in PointOutcome.Outcome.choices]

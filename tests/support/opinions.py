@@ -21,8 +21,8 @@ from concerto.ciq.models import (
     Dossier,
     PublicationConsent,
 )
-from concerto.organizations.models import Organization
 from concerto.opinions import services
+from concerto.organizations.models import Organization
 from tests.factories import OrganizationFactory, OwningBodyFactory, UserFactory
 
 MINIMAL_PDF = (
