@@ -94,18 +94,19 @@ def carry_keys(previous: list[Block], current: list[Block]) -> list[Block]:
 _WORDS = re.compile(r"\s+|[^\s]+")
 
 
-def _ins(text: str) -> str:
+def _marked(tag: str, text: str, start: str, end: str) -> str:
     return (
-        f'<ins><span class="qc-sr-only">{escape(_("[début d’ajout]"))} </span>{escape(text)}'
-        f'<span class="qc-sr-only"> {escape(_("[fin d’ajout]"))}</span></ins>'
+        f'<{tag}><span class="qc-sr-only">{escape(start)} </span>{escape(text)}'
+        f'<span class="qc-sr-only"> {escape(end)}</span></{tag}>'
     )
+
+
+def _ins(text: str) -> str:
+    return _marked("ins", text, _("[début d’ajout]"), _("[fin d’ajout]"))
 
 
 def _del(text: str) -> str:
-    return (
-        f'<del><span class="qc-sr-only">{escape(_("[début de suppression]"))} </span>{escape(text)}'
-        f'<span class="qc-sr-only"> {escape(_("[fin de suppression]"))}</span></del>'
-    )
+    return _marked("del", text, _("[début de suppression]"), _("[fin de suppression]"))
 
 
 def word_diff(old: str, new: str) -> SafeString:
