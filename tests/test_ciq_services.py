@@ -370,3 +370,13 @@ def test_office_coordinator_cannot_record_consent(world):
             agreed_on=datetime.date(2025, 7, 1),
             agreed_by="X",
         )
+
+
+def test_office_coordinator_cannot_make_anyone_an_orders_respondent(world):
+    from tests.factories import RecommendationFactory
+
+    # The order takes part in what the Office coordinates (a recommendation's addressee)...
+    RecommendationFactory(owner=world.office, addressee=world.order_a)
+    assert account_rules.can_grant_role(world.office_coordinator, world.order_a, Role.EDITOR)
+    # ...but answering the CIQ for it is the CIQ's to grant.
+    assert not account_rules.can_grant_role(world.office_coordinator, world.order_a, Role.RESPONDENT)

@@ -188,8 +188,8 @@ def test_the_invitation_email_goes_through_the_outbox_in_french_and_english(db):
 # --- the reminder registry and send_reminders -------------------------------------
 
 
-def test_campaigns_and_recommendations_register_their_reminders_in_app_order():
-    assert list(registered_reminders()) == ["campaigns", "recommendations"]
+def test_campaigns_recommendations_and_ciq_register_their_reminders_in_app_order():
+    assert list(registered_reminders()) == ["campaigns", "recommendations", "ciq"]
 
 
 @pytest.fixture

@@ -1252,10 +1252,59 @@ SIGN_IN_AND_OUT = {
     ),
 }
 
+
+def _ciq_as(who):
+    """A CIQ consultation of two orders (tests/support/ciq.py), the client signed in as ``who``."""
+
+    def prepare(world, client):
+        from .support.ciq import build_world
+
+        world.ciq = build_world(state="draft" if who == "staff" else "open")
+        client.force_login(getattr(world.ciq, who))
+
+    return prepare
+
+
+def _ciq_consultation(w):
+    return [w.ciq.consultation.pk]
+
+
+# The CIQ's POST routes, each by the role that may use it (its role matrix is in test_ciq_views.py).
+CIQ_POSTS = {
+    f"ciq.{name}": (
+        "no_membership",
+        Action(name, args, "post", data, prepare=_ciq_as(who)),
+    )
+    for name, args, data, who in [
+        ("ciq-dossier-create", lambda w: [], lambda w: {"reference": "CIQ-2099-001", "title": "X"}, "staff"),
+        ("ciq-dossier-edit", lambda w: [w.ciq.dossier.reference], lambda w: {"title": "X"}, "staff"),
+        ("ciq-document-add", lambda w: [w.ciq.dossier.reference], lambda w: {"file": _pdf()}, "staff"),
+        ("ciq-consultation-create", lambda w: [w.ciq.dossier.reference], lambda w: {"title": "X"}, "staff"),
+        ("ciq-consultation-edit", _ciq_consultation, lambda w: {"title": "X"}, "staff"),
+        ("ciq-consultation-open", _ciq_consultation, lambda w: {}, "staff"),
+        ("ciq-consultation-close", _ciq_consultation, lambda w: {}, "staff"),
+        (
+            "ciq-answer-consent",
+            lambda w: [w.ciq.consultation.pk, w.ciq.order_a.code],
+            lambda w: {"agreed_on": "2025-07-01", "agreed_by": "X"},
+            "staff",
+        ),
+        (
+            "ciq-answer",
+            _ciq_consultation,
+            lambda w: {"position": "favourable", "version": "1"},
+            "respondent_a",
+        ),
+        ("ciq-answer-attach", _ciq_consultation, lambda w: {"file": _pdf()}, "respondent_a"),
+    ]
+}
+
 # Every POST, by someone who may make it: only the missing token stops it.
-CSRF = {
-    name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"
-} | SIGN_IN_AND_OUT
+CSRF = (
+    {name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"}
+    | SIGN_IN_AND_OUT
+    | CIQ_POSTS
+)
 
 
 @pytest.mark.parametrize(("role", "action"), [pytest.param(*CSRF[n], id=f"{CSRF[n][0]}-{n}") for n in CSRF])
@@ -1323,6 +1372,26 @@ ROUTES = {
     "case-summary": GET,
     "case-state": POST,
     "case-publish": POST,
+    "ciq-home": GET,
+    "ciq-dossier-list": GET,
+    "ciq-dossier-create": FORM,
+    "ciq-dossier": GET,
+    "ciq-dossier-edit": FORM,
+    "ciq-document-add": POST,
+    "ciq-consultation-create": FORM,
+    "ciq-document": GET,
+    "ciq-consultation": GET,
+    "ciq-consultation-edit": FORM,
+    "ciq-consultation-open": POST,
+    "ciq-consultation-close": POST,
+    "ciq-synthesis-article": GET,
+    "ciq-synthesis-export": GET,
+    "ciq-staff-answer": GET,
+    "ciq-answer-consent": POST,
+    "ciq-answer": FORM,
+    "ciq-answer-attach": POST,
+    "ciq-answer-attachment": GET,
+    "ciq-my-consultations": GET,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,
@@ -1334,6 +1403,7 @@ SAMPLE_ARGUMENTS = {
     "token": "jeton",
     "uidb64": "MQ",
     "reference": "CAS-2024-001",
+    "article": "1",
 }
 
 

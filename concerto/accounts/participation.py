@@ -40,6 +40,14 @@ def contributions() -> list[Contribution]:
     return [_contributions[app] for app in sorted(_contributions)]
 
 
+def participants_of(app: str, owner_ids: set[int]) -> Q | None:
+    """``app``'s condition on the organizations taking part in what ``owner_ids`` own (None if no such app)."""
+    contribution = _contributions.get(app)
+    if contribution is None or not owner_ids:
+        return None
+    return contribution.participants(set(owner_ids))
+
+
 def owning_condition(field: str = "pk") -> Q:
     """A condition on an organization (``field`` names its id): it owns something coordinated."""
     conditions = [Q(**{f"{field}__in": contribution.owners()}) for contribution in contributions()]

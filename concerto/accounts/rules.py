@@ -21,7 +21,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from concerto.organizations.models import Organization
 
 from .models import Membership, Role
-from .participation import owning_condition, participating_condition
+from .participation import owning_condition, participants_of, participating_condition
 
 _CACHE = "_concerto_roles"
 
@@ -138,6 +138,11 @@ def can_grant_role(user, organization, role) -> bool:
         return False
     if role == Role.COORDINATOR:
         return organization.pk in coordinated_owner_ids(user)
+    if role == Role.RESPONDENT and not user.is_superuser:
+        # A respondent reads and writes the order's answers to the CIQ: only a coordination
+        # consulting that order (the CIQ's) brings one in, never the Office's.
+        condition = participants_of("ciq", coordinated_owner_ids(user))
+        return condition is not None and Organization.objects.filter(condition, pk=organization.pk).exists()
     return invitable_organizations(user).filter(pk=organization.pk).exists()
 
 

@@ -12,7 +12,7 @@ import datetime
 import io
 import json
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from concerto.core.demo import DEMO_MARK
 from concerto.core.spreadsheets import XLSX_CONTENT_TYPE, append_row, workbook_bytes
@@ -178,13 +178,12 @@ def as_docx(synthesis: Synthesis) -> bytes:
 
 
 def render(synthesis: Synthesis, fmt: str) -> bytes:
-    if fmt == "json":
-        return as_json(synthesis)
-    if fmt == "xlsx":
-        return as_xlsx(synthesis)
-    if fmt == "docx":
-        return as_docx(synthesis)
-    raise ValueError(fmt)
+    """The export in ``fmt``; always in French (the data's language), whatever the page's."""
+    builders = {"json": as_json, "xlsx": as_xlsx, "docx": as_docx}
+    if fmt not in builders:
+        raise ValueError(fmt)
+    with translation.override("fr"):
+        return builders[fmt](synthesis)
 
 
 def filename(synthesis: Synthesis, fmt: str) -> str:

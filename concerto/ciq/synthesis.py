@@ -44,7 +44,7 @@ class OrderAnswer:
 
     @property
     def position_label(self) -> str:
-        return Position(self.position).label if self.position else ""
+        return str(Position(self.position).label) if self.position else ""
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Synthesis:
     def positions(self) -> list[tuple[str, str, int]]:
         """(value, French label, count) for every position, in the order of the choices."""
         counts = Counter(o.position for o in self.answered)
-        return [(value, label, counts.get(value, 0)) for value, label in Position.choices]
+        return [(value, str(label), counts.get(value, 0)) for value, label in Position.choices]
 
     @property
     def shown(self) -> list[OrderAnswer]:
