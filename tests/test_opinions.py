@@ -363,3 +363,11 @@ def test_task_queries_do_not_grow_with_the_number_of_opinions(world, django_asse
     tasks_for_user(user, today=datetime.date(2025, 3, 5))  # memberships read once per user
     with django_assert_num_queries(2):
         tasks_for_user(user, today=datetime.date(2025, 3, 5))
+
+
+def test_asking_again_while_a_publication_is_being_made_publishes_once(world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    opinion = opinion_at(world, "sent")
+    first = services.request_publication(opinion=opinion, user=world.people["ciq"])
+    again = services.request_publication(opinion=opinion, user=world.people["ciq"])
+    assert again.pk == first.pk and first.state == "queued"

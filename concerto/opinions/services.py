@@ -312,6 +312,15 @@ def request_publication(*, opinion: Opinion, user) -> Job:
     _require_manager(user, opinion)
     if not opinion.adopted or opinion.adopted_version_id is None:
         raise ValidationError({"publication": _("L’avis ne peut pas être publié avant d’avoir été adopté.")})
+    pending = (
+        Job.objects.filter(
+            subject=publication_jobs_subject(opinion), state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        )
+        .order_by("-enqueued_at", "-pk")
+        .first()
+    )
+    if pending is not None:  # a second click while the first is being made publishes once
+        return pending
     return enqueue(
         publish_opinion,
         opinion_id=opinion.pk,
