@@ -408,3 +408,20 @@ def test_english_pages_are_translated(world):
     opinion_at(world, "published")
     page = Client().get("/en" + reverse("opinion-library")).content.decode()
     assert "CIQ opinions library" in page
+
+
+def test_opening_an_opinion_and_deleting_a_step_are_refused_to_everyone_else(world):
+    opinion = opinion_at(world, "sent")
+    event = services.record_event(
+        opinion=opinion, kind="made", happened_on=datetime.date(2025, 6, 1), user=world.people["ciq"]
+    )
+    create = reverse("opinion-create", args=[world.dossier.reference])
+    delete = reverse("opinion-event-delete", args=[opinion.reference, event.pk])
+    data = {"reference": "AVIS-INTRUS", "title": "Intrus"}
+    assert _code(Client().post(create, data)) == "login"
+    assert _code(Client().post(delete)) == "login"
+    for who in ("respondent", "office", "reader"):
+        assert _client(world.people[who]).post(create, data).status_code == 403, who
+        assert _client(world.people[who]).post(delete).status_code == 403, who
+    assert not Opinion.objects.filter(reference="AVIS-INTRUS").exists()
+    assert opinion.events.count() == 1
