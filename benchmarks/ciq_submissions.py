@@ -18,9 +18,11 @@ What it does:
    ``campaign_load.py`` does (its helpers are reused).
 3. One client per order, all started together; each GETs its answer page,
    POSTs a draft with every article commented, GETs the page again (the new
-   version), then POSTs it with "submit". Paced by default: a person's pause
-   of --think-time seconds (0.5 to 1.5 ×) between requests; --think-time 0
-   is the closed-loop worst case.
+   version), then POSTs it with "submit". Paced by default: the orders
+   arrive spread over --spread seconds (their last hour squeezed into one
+   minute), with a person's pause of --think-time seconds (0.5 to 1.5 ×)
+   between requests; --spread 0 --think-time 0 is the closed-loop worst case
+   (all 46 at the same instant, nobody pausing).
 4. Checks in the database that every order's answer is stored exactly once:
    one answer, submitted, one kept version, every article comment.
 5. Renders the synthesis page (46 answers × articles comments) as the CIQ's
@@ -142,7 +144,7 @@ def comment(code: str, field: str, round_: str) -> str:
     return f"{round_} — {code} sur {field} : " + base.LOREM[:200]
 
 
-def run_client(port, scenario, code, session, start, result, think):
+def run_client(port, scenario, code, session, start, result, think, delay=0.0):
     import random
 
     rng = random.Random(code)
@@ -185,6 +187,7 @@ def run_client(port, scenario, code, session, start, result, think):
         return timed(kind, "POST", urllib.parse.urlencode(body), expect=302) is not None
 
     start.wait()
+    time.sleep(delay)
     pause()
     page = timed("GET answer", "GET")
     if page is None or not post(page, "POST draft", "Brouillon", submit=False):
@@ -238,6 +241,7 @@ def main() -> None:
     parser.add_argument(
         "--think-time", type=float, default=2.0, help="seconds a person pauses between requests"
     )
+    parser.add_argument("--spread", type=float, default=60.0, help="seconds over which the orders arrive")
     parser.add_argument("--synthesis-renders", type=int, default=10)
     args = parser.parse_args()
     parts = base.check_loopback_url(args.database_url)
@@ -289,10 +293,19 @@ def run(args, env) -> None:
             threads = [
                 threading.Thread(
                     target=run_client,
-                    args=(port, scenario, code, session, start, result, args.think_time),
+                    args=(
+                        port,
+                        scenario,
+                        code,
+                        session,
+                        start,
+                        result,
+                        args.think_time,
+                        i * args.spread / 46,
+                    ),
                     daemon=True,
                 )
-                for (code, session), result in zip(scenario.clients, results, strict=True)
+                for i, ((code, session), result) in enumerate(zip(scenario.clients, results, strict=True))
             ]
             for thread in threads:
                 thread.start()
@@ -308,7 +321,8 @@ def run(args, env) -> None:
     samples = [s for r in results for s in r.samples]
     errors = [s for s in samples if s.error]
     print(
-        f"\nload: 46 clients, gunicorn {args.workers} workers × 1 thread, think time {args.think_time:g} s; "
+        f"\nload: 46 clients arriving over {args.spread:g} s, gunicorn {args.workers} workers × 1 thread, "
+        f"think time {args.think_time:g} s; "
         f"{len(samples)} requests in {duration:.1f} s"
     )
     print(f"\n  {'kind':<15}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")

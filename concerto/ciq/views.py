@@ -521,11 +521,9 @@ def _answer_for_respondent(request, pk) -> tuple[Consultation, Organization, Ans
     )
     if organization is None:
         raise Http404(_("Consultation introuvable."))
-    return (
-        consultation,
-        organization,
-        services.answer_for(consultation=consultation, organization=organization),
-    )
+    answer = services.answer_for(consultation=consultation, organization=organization)
+    answer.consultation, answer.organization = consultation, organization
+    return consultation, organization, answer
 
 
 def _differences(current: Answer, typed: dict, comments: dict[int, str], articles) -> list[dict]:
@@ -589,7 +587,7 @@ def _render_answer(
             "form_version": answer.version if version is None else version,
             "editable": editable,
             "past_deadline": today > consultation.internal_deadline,
-            "versions": list(answer.versions.order_by("-number")),
+            "versions": list(answer.versions.defer("article_comments", "comments").order_by("-number")),
             "attachments": list(answer.attachments.order_by("uploaded_at", "pk")),
             "documents": list(consultation.dossier.documents.order_by("uploaded_at", "pk")),
             "several_orders": request.GET.get("ordre") or request.POST.get("ordre") or "",
