@@ -371,3 +371,10 @@ def test_asking_again_while_a_publication_is_being_made_publishes_once(world, se
     first = services.request_publication(opinion=opinion, user=world.people["ciq"])
     again = services.request_publication(opinion=opinion, user=world.people["ciq"])
     assert again.pk == first.pk and first.state == "queued"
+
+
+def test_a_received_opinion_leaves_the_offices_list_after_sixty_days(world):
+    opinion_at(world, "sent")  # sent on 10 March 2025
+    office = world.people["office"]
+    assert len(tasks_for_user(office, today=datetime.date(2025, 5, 9))) == 1
+    assert tasks_for_user(office, today=datetime.date(2025, 5, 10)) == []

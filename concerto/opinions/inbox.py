@@ -4,12 +4,15 @@
   not sent; due the file's authority deadline), to publish (sent, never
   published);
 - the coordination of the body an opinion is addressed to (the Office):
-  the opinion, once sent, as received (``info``) — never the orders' answers.
+  the opinion, once sent, as received (``info``) for ``RECEIVED_DAYS`` — never
+  the orders' answers.
 
 Two queries whatever the number of opinions.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
@@ -19,6 +22,9 @@ from concerto.core.inbox import Task
 
 from . import rules
 from .models import OpinionVersion
+
+RECEIVED_DAYS = 60
+"""How long a received opinion stays on the addressee's list (then it is in the library)."""
 
 
 def tasks_for_user(user, *, today) -> list[Task]:
@@ -68,7 +74,12 @@ def tasks_for_user(user, *, today) -> list[Task]:
                     detail=detail,
                 )
             )
-    received = rules.addressed_opinions(user).select_related("dossier").order_by("-sent_on", "-pk")
+    received = (
+        rules.addressed_opinions(user)
+        .filter(sent_on__gte=today - datetime.timedelta(days=RECEIVED_DAYS))
+        .select_related("dossier")
+        .order_by("-sent_on", "-pk")
+    )
     for opinion in received:
         tasks.append(
             Task(
