@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "concerto.cases",
     "concerto.recommendations",
     "concerto.ciq",
+    "concerto.opinions",
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",

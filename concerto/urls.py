@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("plans/<slug:slug>/mesures/<int:number>/historique/", include("concerto.audit.urls")),
     path("recommandations/", include("concerto.recommendations.urls")),
     path("cellule/", include("concerto.cases.urls")),
+    path("ciq/avis/", include("concerto.opinions.urls")),
     path("ciq/", include("concerto.ciq.urls")),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),

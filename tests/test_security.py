@@ -1299,11 +1299,51 @@ CIQ_POSTS = {
     ]
 }
 
+
+def _opinion_as_ciq_staff(world, client):
+    """An adopted CIQ opinion (tests/support/opinions.py), the client signed in as the CIQ's staff."""
+    from .support.opinions import build_world as build_opinion_world
+    from .support.opinions import opinion_at
+
+    world.op = build_opinion_world()
+    world.op.opinion = opinion_at(world.op, "adopted")
+    client.force_login(world.op.people["ciq"])
+
+
+def _opinion_reference(w):
+    return [w.op.opinion.reference]
+
+
+# The opinions' POST routes, by the CIQ's staff (their role matrix is in test_opinion_views.py).
+OPINION_POSTS = {
+    f"opinions.{name}": (
+        "no_membership",
+        Action(name, args, "post", data, prepare=_opinion_as_ciq_staff),
+    )
+    for name, args, data in [
+        (
+            "opinion-create",
+            lambda w: [w.op.dossier.reference],
+            lambda w: {"reference": "AVIS-X", "title": "X"},
+        ),
+        ("opinion-edit", _opinion_reference, lambda w: {"text": "Texte.", "based_on": "1"}),
+        ("opinion-paragraph-citations", lambda w: [w.op.opinion.reference, 1], lambda w: {"paragraph": "1"}),
+        ("opinion-adopt", _opinion_reference, lambda w: {"adopted_on": "2025-03-01"}),
+        ("opinion-send", _opinion_reference, lambda w: {"sent_on": "2025-03-10", "letter": _pdf()}),
+        ("opinion-publish", _opinion_reference, lambda w: {}),
+        ("opinion-event", _opinion_reference, lambda w: {"kind": "made", "happened_on": "2025-06-01"}),
+        ("opinion-event-delete", lambda w: [w.op.opinion.reference, 1], lambda w: {}),
+        ("opinion-point", _opinion_reference, lambda w: {"key": "x"}),
+        ("opinion-publish-answer", _opinion_reference, lambda w: {"consent": "1"}),
+    ]
+}
+
 # Every POST, by someone who may make it: only the missing token stops it.
 CSRF = (
     {name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"}
     | SIGN_IN_AND_OUT
     | CIQ_POSTS
+    | OPINION_POSTS
 )
 
 
@@ -1397,6 +1437,26 @@ ROUTES = {
     "ciq-answer-attach": POST,
     "ciq-answer-attachment": GET,
     "ciq-my-consultations": GET,
+    "opinion-library": GET,
+    "opinion-staff-list": GET,
+    "opinion-create": FORM,
+    "opinion-document": GET,
+    "opinion-dossier-story": GET,
+    "opinion-consultation-reflection": GET,
+    "opinion-public": GET,
+    "opinion-letter": GET,
+    "opinion-workspace": GET,
+    "opinion-edit": FORM,
+    "opinion-diff": GET,
+    "opinion-citations": GET,
+    "opinion-paragraph-citations": FORM,
+    "opinion-adopt": POST,
+    "opinion-send": POST,
+    "opinion-publish": POST,
+    "opinion-event": POST,
+    "opinion-event-delete": POST,
+    "opinion-point": POST,
+    "opinion-publish-answer": POST,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,
@@ -1409,6 +1469,8 @@ SAMPLE_ARGUMENTS = {
     "uidb64": "MQ",
     "reference": "CAS-2024-001",
     "article": "1",
+    "dossier_reference": "CIQ-2025-001",
+    "position": "1",
 }
 
 
