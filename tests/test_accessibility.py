@@ -478,7 +478,7 @@ def test_keyboard_only_editor_signs_in_and_submits_a_draft(browser, live_server,
         page.keyboard.type("Mot-de-passe-2024!")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert page.url == live_server.url + reverse("home")
+        assert page.url == live_server.url + reverse("my-tasks")
 
         page.goto(reverse("campaign-dashboard", args=[PLAN, CAMPAIGN]))
         _skip_to_content(page)
