@@ -129,7 +129,8 @@ STATICFILES_DIRS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Everyone lands on what they must do; a `next` parameter still wins.
+LOGIN_REDIRECT_URL = "my-tasks"
 LOGOUT_REDIRECT_URL = "home"
 
 # Sessions end after 8 hours, or when the browser closes.

@@ -12,6 +12,7 @@ from concerto.plans.models import (
     MeasureLead,
     Plan,
     ProgressReport,
+    PublishedDate,
     Status,
     Theme,
 )
@@ -88,14 +89,25 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 
 
 class ProgressReportFactory(factory.django.DjangoModelFactory):
+    """A validated state, at a published date unless ``published=False`` (then
+    only the plan's coordination sees it until the date is published)."""
+
     class Meta:
         model = ProgressReport
+        skip_postgeneration_save = True
 
     measure = factory.SubFactory(MeasureFactory)
     as_of = AS_OF
     percent = 50
     status = Status.IN_PROGRESS
     narrative = "Travaux bien avancés."
+
+    @factory.post_generation
+    def published(report, create, extracted, **kwargs):
+        if create and extracted is not False:
+            PublishedDate.objects.get_or_create(
+                plan_id=report.measure.plan_id, as_of=report.as_of, defaults={"via": PublishedDate.Via.ACTION}
+            )
 
 
 class ComponentProgressFactory(factory.django.DjangoModelFactory):

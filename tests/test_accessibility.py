@@ -79,11 +79,14 @@ PAGES = [
     Page("case-list-staff", "coordinator", _url("case-list")),
     Page("case-detail", "coordinator", _url("case-detail", CASE)),
     Page("invitation-create", "coordinator", _url("invitation-create")),
+    Page("my-tasks-coordinator", "coordinator", _url("my-tasks")),
+    Page("publish-date", "coordinator", _url("plan-publish-date", PLAN, "2023-03-31")),
     # The editor of a lead organization (MESS leads measure 13).
     Page("campaign-dashboard-editor", "editor", _url("campaign-dashboard", PLAN, CAMPAIGN)),
     Page("draft-edit", "editor", _url("draft-detail", PLAN, CAMPAIGN, 13)),
     Page("my-recommendations", "editor", _url("recommendation-mine")),
     Page("recommendation-answer", "editor", _url("recommendation-answer", RECEIVED)),
+    Page("my-tasks-editor", "editor", _url("my-tasks")),
     # A collaborator (MIFI collaborates on measure 14).
     Page("draft-comment", "collaborator", _url("draft-detail", PLAN, CAMPAIGN, 14)),
     Page("forbidden", "collaborator", _url("report-page", PLAN), status=403),
@@ -479,7 +482,7 @@ def test_keyboard_only_editor_signs_in_and_submits_a_draft(browser, live_server,
         page.keyboard.type("Mot-de-passe-2024!")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert page.url == live_server.url + reverse("home")
+        assert page.url == live_server.url + reverse("my-tasks")
 
         page.goto(reverse("campaign-dashboard", args=[PLAN, CAMPAIGN]))
         _skip_to_content(page)

@@ -140,7 +140,7 @@ def test_accepting_creates_the_user_and_membership_and_signs_in(
 ):
     response = client.post(accept_url(token), accept_data())
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("my-tasks")
     user = django_user_model.objects.get(username="marie.tremblay@example.org")
     assert user.email == "marie.tremblay@example.org"
     assert (user.first_name, user.last_name) == ("Marie", "Tremblay")
@@ -382,7 +382,7 @@ def test_login_page_is_in_french(client, db):
 def test_login_with_the_right_password_signs_in(client, coordinator):
     response = login(client, "coordo@example.org", GOOD_PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("my-tasks")
     assert signed_in_user_id(client) == str(coordinator.pk)
 
 

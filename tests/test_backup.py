@@ -412,13 +412,26 @@ def _legacy() -> dict:
 
 
 def _without_owners(document: dict) -> dict:
-    """The document without the owners of recommendations and cases, which the
-    legacy file predates (written once the models have them)."""
+    """The document without the owners of recommendations and cases and the plan's
+    published dates, which the legacy file predates (written once the models have them)."""
     document = copy.deepcopy(document)
     for key in ("recommendations", "cases"):
         for entry in document[key]:
             entry.pop("owner", None)
+    document["plan"].pop("published_dates", None)
     return _without_date(document)
+
+
+@pytest.mark.django_db
+def test_legacy_backup_publishes_the_dates_its_public_saw():
+    """Written when every validated state was public at once: its dates stay public."""
+    from concerto.plans.models import PublishedDate
+
+    _wipe_database()
+    call_command("import_plan", str(LEGACY_BACKUP), stdout=StringIO())
+    dates = set(ProgressReport.objects.values_list("as_of", flat=True))
+    published = set(PublishedDate.objects.values_list("as_of", "via"))
+    assert published == {(as_of, PublishedDate.Via.RESTORE) for as_of in dates}
 
 
 @pytest.mark.django_db

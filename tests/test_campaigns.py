@@ -15,6 +15,7 @@ from concerto.campaigns import services
 from concerto.campaigns.models import Campaign, Draft
 from concerto.organizations.models import Organization
 from concerto.plans.models import ProgressReport
+from concerto.plans.publication import publish_reporting_date
 
 from .factories import UserFactory, build_clean_plan
 from .support.campaigns import AS_OF, PLAN
@@ -171,8 +172,11 @@ def test_public_pages_show_only_validated_progress(client, people, campaign):
         assert "BROUILLON-CONFIDENTIEL" not in client.get(url).content.decode()
     draft.refresh_from_db()
     services.validate_draft(draft=draft, user=people["coordinator"], expected_version=draft.version)
-    html = client.get(f"/plans/{PLAN}/mesures/13/?as_of=2024-03-31").content.decode()
-    assert "BROUILLON-CONFIDENTIEL" in html
+    # Validated, its date is not public yet: the public sees it once the coordination publishes the date.
+    url = f"/plans/{PLAN}/mesures/13/?as_of=2024-03-31"
+    assert "BROUILLON-CONFIDENTIEL" not in client.get(url).content.decode()
+    publish_reporting_date(plan=campaign.plan, as_of=AS_OF, user=people["coordinator"])
+    assert "BROUILLON-CONFIDENTIEL" in client.get(url).content.decode()
 
 
 def test_validation_makes_the_draft_the_progress_and_keeps_history(

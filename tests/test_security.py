@@ -89,6 +89,7 @@ ANSWER_DATE = "7 juin 2024"
 CASE_TITLE = "Stages : cas réservé aux organisations concernées"
 CASE_WITHOUT_MEASURE_TITLE = "Stages : cas sans mesure liée"
 CHECKS_TITLE = "Contrôles de cohérence"
+UNPUBLISHED_STATE = "État validé au 31 mars 2024, date pas encore publiée"
 
 # The second owning body's objects, that the Office's coordination must not reach either.
 PLAN_B = "plan-autre-organisme"
@@ -159,6 +160,10 @@ class World:
             opened_by=coordinator,
         )
         Draft.objects.filter(campaign=self.campaign, measure=self.measure).update(narrative=DRAFT_TEXT)
+        # Validated at the campaign's date, which the coordination has not published yet.
+        ProgressReportFactory(
+            measure=self.measure, as_of=CAMPAIGN_AS_OF, narrative=UNPUBLISHED_STATE, published=False
+        )
 
         office = {"owner": self.office, "addressee": self.lead}
         make("REC-2024-001", **office, state=State.DRAFT, title=REC_DRAFT_TITLE)
@@ -205,6 +210,7 @@ class World:
             opened_by=b_coordinator,
         )
         Draft.objects.filter(campaign=self.campaign_b).update(narrative=B_DRAFT_TEXT)
+        ProgressReportFactory(measure=self.measure_b, as_of=CAMPAIGN_AS_OF, published=False)
         body_b = {"owner": self.body_b, "addressee": self.b_partner}
         make("REC-B-001", **body_b, state=State.DRAFT, title=B_REC_DRAFT_TITLE)
         hidden_b = make("REC-B-002", **body_b, state=State.SENT, title=B_REC_HIDDEN_TITLE)
@@ -345,6 +351,12 @@ ACTIONS = {
     ),
     "plans.measure-unreadable-case": Action("measure-detail", lambda w: [PLAN, 1], hidden=(CASE_TITLE,)),
     "plans.api-draft": Action("api-plan-status", _plan, hidden=(DRAFT_TEXT,)),
+    "plans.unpublished-state": Action("plan-detail", _plan, hidden=(UNPUBLISHED_STATE,)),
+    "plans.unpublished-state-of-measure": Action(
+        "measure-detail", lambda w: [PLAN, 1], query="?as_of=2024-03-31", hidden=(UNPUBLISHED_STATE,)
+    ),
+    "plans.publish-date-page": Action("plan-publish-date", lambda w: [PLAN, "2024-03-31"]),
+    "plans.publish-date": Action("plan-publish-date", lambda w: [PLAN, "2024-03-31"], "post"),
     "organizations.unpublished-recommendation": Action(
         "organization-detail", lambda w: ["responsable"], hidden=(REC_HIDDEN_TITLE,)
     ),
@@ -357,6 +369,7 @@ ACTIONS = {
         "report-prepare", _plan, "post", lambda w: {"as_of": "2023-03-31", "format": "xlsx"}
     ),
     "reports.publish": Action("report-publish", _plan, "post", lambda w: {"as_of": "2023-03-31"}),
+    "body_b.publish-date": Action("plan-publish-date", lambda w: [PLAN_B, "2024-03-31"], "post"),
     # accounts
     "accounts.invitation-page": Action("invitation-create"),
     "accounts.invite": Action(
@@ -616,6 +629,13 @@ REFUSED = {
     ),
     "plans.measure-unreadable-case": EVERYONE_HIDDEN,
     "plans.api-draft": EVERYONE_HIDDEN,
+    "plans.unpublished-state": EVERYONE_HIDDEN,
+    # The partners of measure 1 see its new state; to everyone else the date does not exist.
+    "plans.unpublished-state-of-measure": refused(
+        anonymous=400, signed_in=400, allowed=("lead_editor", "collaborator")
+    ),
+    "plans.publish-date-page": refused(),
+    "plans.publish-date": refused(),
     "organizations.unpublished-recommendation": refused(
         anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
     ),
@@ -702,6 +722,7 @@ REFUSED = {
             "body_b.measure-history": 403,
             "body_b.report-page": 403,
             "body_b.publish-report": 403,
+            "body_b.publish-date": 403,
             "body_b.open-campaign": 403,
             "body_b.dashboard": 403,
             "body_b.read-draft": 403,
@@ -733,6 +754,10 @@ ALLOWED = {
     "plans.measure-history-link": "coordinator",
     "plans.measure-unpublished-recommendation": "lead_editor",
     "plans.measure-unreadable-case": "coordinator",
+    "plans.unpublished-state": "coordinator",
+    "plans.unpublished-state-of-measure": "lead_editor",
+    "plans.publish-date-page": "coordinator",
+    "plans.publish-date": "coordinator",
     "organizations.unpublished-recommendation": "lead_editor",
     "audit.measure-history": "coordinator",
     "reports.report-page": "coordinator",
@@ -788,6 +813,7 @@ ALLOWED = {
             "body_b.measure-history",
             "body_b.report-page",
             "body_b.publish-report",
+            "body_b.publish-date",
             "body_b.open-campaign",
             "body_b.dashboard",
             "body_b.read-draft",
@@ -1159,7 +1185,7 @@ def test_login_never_redirects_to_another_site(world):
         reverse("login"),
         {"username": "responsable", "password": "x", "next": "https://pirate.example.org/"},
     )
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("my-tasks")
 
 
 def test_password_reset_answers_an_unknown_address_as_a_known_one(world):
@@ -1372,6 +1398,8 @@ ROUTES = {
     "organization-detail": GET,
     "plan-detail": GET,
     "measure-detail": GET,
+    "plan-publish-date": FORM,
+    "my-tasks": GET,
     "api-plan-status": GET,
     "api-docs": GET,
     "api-openapi": GET,

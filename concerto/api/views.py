@@ -27,7 +27,8 @@ from concerto.organizations.models import Organization
 from concerto.plans.cache import plan_data_fingerprint
 from concerto.plans.export import status_document
 from concerto.plans.models import Measure, Plan
-from concerto.plans.state import load_plan_state, reporting_dates
+from concerto.plans.publication import public_dates
+from concerto.plans.state import load_plan_state
 from concerto.recommendations import rules as recommendation_rules
 from concerto.recommendations.models import Answer, State
 
@@ -90,11 +91,17 @@ def _organization(org) -> dict:
 
 def status_date(plan: Plan, requested: datetime.date | None) -> datetime.date | None:
     """The reporting date of ``plan`` the API shows: the one asked for, else the
-    latest. The one place the API chooses a plan's date."""
-    if requested is not None:
-        return requested
-    dates = reporting_dates(plan)
-    return dates[0] if dates else None
+    latest published one. Open data shows published dates only, whoever asks
+    (the coordination previews the others on the pages). The one place the
+    API chooses a plan's date."""
+    dates = public_dates(plan)
+    if requested is None:
+        return dates.default
+    if requested not in dates.dates:
+        raise ApiError.not_found(
+            _("Aucun état d’avancement publié au %(date)s.") % {"date": requested.isoformat()}
+        )
+    return requested
 
 
 @api_view

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.organizations.models import Organization
-from concerto.plans.models import Plan, Status
+from concerto.plans.models import Plan, PublishedDate, Status
+from concerto.plans.publication import date_label
 
 from . import rules, services
 from .models import Campaign, Draft
@@ -329,7 +330,17 @@ def draft_review(request, slug, as_of, number):
     try:
         if request.POST.get("action") == "validate":
             services.validate_draft(draft=draft, user=request.user, expected_version=version)
-            messages.success(request, _("Mise à jour validée : elle est maintenant publique."))
+            campaign = draft.campaign
+            if PublishedDate.objects.filter(plan=campaign.plan, as_of=campaign.as_of).exists():
+                messages.success(request, _("Mise à jour validée : elle est maintenant publique."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Mise à jour validée. Le public la verra quand la coordination publiera l’état au %(date)s."
+                    )
+                    % {"date": date_label(campaign.as_of)},
+                )
         elif request.POST.get("action") == "return":
             services.return_draft(
                 draft=draft,

@@ -1,4 +1,5 @@
-"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect.
+"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect,
+and « Mes tâches » (under the language prefixes).
 
 - ``/sante/vivant``: the process answers (a constant response; liveness).
 - ``/sante/``: the database answers and every migration is applied
@@ -6,12 +7,18 @@
 """
 
 import logging
+from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .inbox import Task, tasks_for
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +74,27 @@ def health(request):
     return JsonResponse(
         {"status": "ok" if healthy else "erreur", "checks": checks}, status=200 if healthy else 503
     )
+
+
+@dataclass(frozen=True)
+class _TaskRow:
+    task: Task
+    days_left: int | None
+    late: bool
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left if self.late else 0
+
+
+@require_safe
+@login_required
+def my_tasks(request):
+    """« Mes tâches »: what this person must do, from every app's registered source
+    (``concerto.core.inbox``); the page each person lands on after signing in."""
+    today = timezone.localdate()
+    groups = [
+        (group, [_TaskRow(task, task.days_left(today), task.is_late(today)) for task in group.tasks])
+        for group in tasks_for(request.user, today=today)
+    ]
+    return render(request, "core/my_tasks.html", {"groups": groups, "today": today})

@@ -14,6 +14,7 @@ from .models import (
     MeasureLead,
     Plan,
     ProgressReport,
+    PublishedDate,
     Theme,
 )
 
@@ -116,6 +117,16 @@ class ProgressReportAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
     list_filter = ["as_of", "status", "is_current", "measure__plan"]
     list_select_related = ["measure"]
     inlines = [ComponentInline, IndicatorProgressInline]
+
+
+@admin.register(PublishedDate)
+class PublishedDateAdmin(OwnerScopedAdmin, ReadOnlyAdmin):
+    """The record of who published a reporting date, and how: published from the plan page."""
+
+    owner_lookups = ("plan__owner",)
+    list_display = ["plan", "as_of", "published_at", "published_by", "via"]
+    list_filter = ["via", "plan"]
+    list_select_related = ["plan", "published_by"]
 
 
 @admin.register(MeasureLead)

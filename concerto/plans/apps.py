@@ -10,5 +10,9 @@ class PlansConfig(AppConfig):
         from concerto.accounts import participation
 
         from . import rules
+        from .cache import register_table
+        from .models import PublishedDate
 
         participation.register(self.label, owners=rules.owners, participants=rules.participants)
+        # Publishing a reporting date changes what every public plan page shows.
+        register_table(PublishedDate)

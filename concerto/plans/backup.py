@@ -1,5 +1,6 @@
-"""Backup of a plan: its themes, measures (leads, collaborators, indicators)
-and every version of every progress report (see ``concerto.core.backup``).
+"""Backup of a plan: its themes, measures (leads, collaborators, indicators),
+every version of every progress report and its published reporting dates
+(see ``concerto.core.backup``).
 
 A measure is named by its number, a progress report by its date and version,
 an indicator by its rank in its measure (``INDICATOR_ORDER``). The plan must
@@ -25,6 +26,7 @@ from .models import (
     MeasureLead,
     Plan,
     ProgressReport,
+    PublishedDate,
     Theme,
 )
 
@@ -206,6 +208,15 @@ def export(ctx: backup.ExportContext) -> dict:
             "general_objective": plan.general_objective,
             "source": plan.source,
             "archived_at": backup.dt(plan.archived_at),
+            "published_dates": [
+                {
+                    "as_of": backup.d(record.as_of),
+                    "published_at": backup.dt(record.published_at),
+                    "published_by": ctx.user(record.published_by),
+                    "via": record.via,
+                }
+                for record in plan.published_dates.select_related("published_by").order_by("as_of")
+            ],
         },
         "themes": [
             {"number": t.number, "title": t.title, "objective": t.objective}
@@ -275,6 +286,7 @@ def restore(ctx: backup.RestoreContext, data: dict) -> None:
             raise DataError(f"{where}, champ « replaces » : l’état remplacé n’est pas dans la sauvegarde.")
         report.replaces = reports[key]
         save_valid(report, where, update_fields=["replaces"])
+    _restore_published_dates(ctx, plan, entry, {as_of for _number, as_of, _version in reports})
 
 
 def _restore_measure(ctx, plan, themes, entry) -> None:
@@ -404,6 +416,29 @@ def _restore_progress(ctx, entry, reports: dict) -> list:
                 ctx.where,
             )
     return deferred
+
+
+def _restore_published_dates(ctx, plan: Plan, entry: dict, reported: set) -> None:
+    if "published_dates" not in entry:
+        # Written before dates were published one by one: the public then saw every date.
+        for as_of in sorted(reported):
+            PublishedDate.objects.create(plan=plan, as_of=as_of, via=PublishedDate.Via.RESTORE)
+        return
+    for record in require(entry, "published_dates", list, "plan"):
+        where = ctx.where = "plan, état publié"
+        via = require(record, "via", str, where)
+        if via not in PublishedDate.Via.values:
+            raise DataError(f"{where}, champ « via » : valeur inconnue « {via} ».")
+        save_valid(
+            PublishedDate(
+                plan=plan,
+                as_of=require(record, "as_of", datetime.date, where),
+                published_at=require(record, "published_at", datetime.datetime, where),
+                published_by=ctx.user(record, "published_by", where),
+                via=via,
+            ),
+            where,
+        )
 
 
 def summary(data: dict) -> list[str]:

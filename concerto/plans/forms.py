@@ -32,7 +32,7 @@ class MeasureFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("État"), required=False)
     as_of = ReportingDateChoiceField(label=_("État au"), required=False)
 
-    def __init__(self, data, *, plan, dates):
+    def __init__(self, data, *, plan, dates, unpublished=frozenset()):
         super().__init__(data)
         everything = [("", _("Tous"))]
         self.fields["theme"].choices = everything + [
@@ -41,7 +41,15 @@ class MeasureFilterForm(forms.Form):
         leads = Organization.objects.filter(led_measures__plan=plan).distinct().order_by("name")
         self.fields["lead"].choices = [("", _("Toutes"))] + [(o.code, o.name) for o in leads]
         self.fields["status"].choices = everything + list(Status.choices)
-        self.fields["as_of"].choices = [(d.isoformat(), formats.date_format(d, "j F Y")) for d in dates]
+        self.fields["as_of"].choices = [
+            (
+                d.isoformat(),
+                _("%(date)s (non publié)") % {"date": formats.date_format(d, "j F Y")}
+                if d in unpublished
+                else formats.date_format(d, "j F Y"),
+            )
+            for d in dates
+        ]
         self.dates = {d.isoformat(): d for d in dates}
 
     def filters(self) -> dict:

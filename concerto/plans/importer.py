@@ -24,11 +24,13 @@ from .models import (
     Measure,
     MeasureLead,
     Plan,
+    PublishedDate,
     Status,
     Theme,
     status_from_percent,
 )
 from .progress import ComponentInput, ProgressInput, ValueInput, record_progress
+from .publication import publish_reporting_date
 
 SCHEMA = "concerto.plan/1"
 
@@ -241,6 +243,8 @@ def import_plan(*, path: Path) -> ImportResult:
 
     All-or-nothing and idempotent. Progress at reporting dates the file does
     not mention is left untouched: the file adds states, never erases them.
+    The file's states are transcribed from published reports (its ``source``),
+    so their dates are recorded as published (``concerto.plans.publication``).
     """
     document = load_yaml(path)
     organizations = {o.code: o for o in Organization.objects.all()}
@@ -360,4 +364,10 @@ def import_plan(*, path: Path) -> ImportResult:
                 else:
                     result.updated += 1
                     result.details.append(f"{label} : nouvelle version {report.version}")
+        if snapshot["reports"]:
+            _record, created = publish_reporting_date(
+                plan=plan, as_of=as_of, user=None, via=PublishedDate.Via.IMPORT
+            )
+            if created:
+                result.details.append(f"état au {as_of:%Y-%m-%d} publié")
     return result

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -405,3 +406,42 @@ class IndicatorProgress(models.Model):
     @property
     def effective_percent(self) -> int | None:
         return self.percent if self.percent is not None else self.derived_percent
+
+
+class PublishedDate(models.Model):
+    """A reporting date of a plan made public as a whole (« Publier l’état au … »).
+
+    Validated states at a date the coordination has not published are seen
+    by the coordination (and partners, for their own measures) only; the
+    public sees the plan at its published dates. A row is only ever added:
+    it is the record of who published the date, when and how.
+    """
+
+    class Via(models.TextChoices):
+        ACTION = "action", _("Publication de l’état par la coordination")
+        REPORT = "report", _("Publication du rapport annuel")
+        IMPORT = "import", _("Importation d’un état déjà publié")
+        MIGRATION = "migration", _("État publié avant la publication par date")
+        RESTORE = "restore", _("Restauration d’une sauvegarde")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="published_dates")
+    as_of = models.DateField(_("état au"))
+    published_at = models.DateTimeField(_("publié le"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publié par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    via = models.CharField(_("publié par le moyen de"), max_length=20, choices=Via.choices)
+
+    class Meta:
+        verbose_name = _("état publié")
+        verbose_name_plural = _("états publiés")
+        ordering = ["plan", "-as_of"]
+        constraints = [models.UniqueConstraint(fields=["plan", "as_of"], name="published_date_unique")]
+
+    def __str__(self):
+        return f"{self.plan.slug} — état au {self.as_of:%Y-%m-%d}"

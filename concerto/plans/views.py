@@ -1,8 +1,13 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from concerto.accounts.rules import coordinates
 from concerto.core.dates import InvalidDate, parse_reporting_date
@@ -12,8 +17,18 @@ from concerto.organizations.models import Organization
 from .cache import plan_data_fingerprint
 from .checks import check_plan_state
 from .forms import MeasureFilterForm
-from .models import Collaborator, MeasureLead, Plan, ProgressReport
-from .state import load_plan_state, reporting_dates
+from .models import Collaborator, MeasureLead, Plan, ProgressReport, PublishedDate
+from .publication import (
+    all_dates,
+    can_see_unpublished,
+    date_label,
+    dates_for_user,
+    public_dates,
+    publication_preview,
+    publish_reporting_date,
+    takes_part_in_measure,
+)
+from .state import load_plan_state
 
 
 def get_plan_for_user(user, slug: str) -> Plan:
@@ -64,11 +79,19 @@ def _serve_plan_page(request, render_page):
     return serve_cached(request, ("plan", request.path, *filters), plan_data_fingerprint, render_page)
 
 
+PUBLIC_VIEW = ("vue", "public")
+"""The query that shows the coordination the page as the public sees it."""
+
+
 def _render_plan_page(request, plan):
-    dates = reporting_dates(plan)
-    form = MeasureFilterForm(request.GET or None, plan=plan, dates=dates)
+    coordinator = can_see_unpublished(request.user, plan)
+    public_view = coordinator and request.GET.get(PUBLIC_VIEW[0]) == PUBLIC_VIEW[1]
+    dates = dates_for_user(request.user, plan, public_view=public_view)
+    data = request.GET.copy()
+    data.pop(PUBLIC_VIEW[0], None)
+    form = MeasureFilterForm(data or None, plan=plan, dates=dates.dates, unpublished=dates.unpublished)
     filters = form.filters()
-    as_of = form.selected_date() or (dates[0] if dates else None)
+    as_of = form.selected_date() or dates.default
     filtered = any(value is not None for value in filters.values())
     state = load_plan_state(plan, as_of, keep_empty_themes=not filtered, **filters)
     checks = None
@@ -88,6 +111,12 @@ def _render_plan_page(request, plan):
             "filtered": filtered,
             "measure_count": len(state.measures),
             "checks": checks,
+            "publication": {
+                "coordinator": coordinator,
+                "public_view": public_view,
+                "published": dates.is_published(as_of),
+                "latest_published": dates.latest_published,
+            },
         },
         status=status,
     )
@@ -100,6 +129,14 @@ def _render_plan_page(request, plan):
 @require_safe
 def measure_detail(request, slug, number):
     plan = get_plan_for_user(request.user, slug)
+    measure = plan.measures.filter(number=number).values_list("pk", flat=True).first()
+    if measure is None:
+        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
+    # The coordination sees every date; the partners, the new states of their own measures.
+    if can_see_unpublished(request.user, plan) or takes_part_in_measure(request.user, measure):
+        dates = all_dates(plan)
+    else:
+        dates = public_dates(plan)
     requested = request.GET.get("as_of")
     date_error = ""
     if requested:
@@ -108,12 +145,15 @@ def measure_detail(request, slug, number):
         except InvalidDate as exc:
             # Said on the page, with no state shown: never another date than the one asked.
             as_of, date_error = None, exc.message
+        else:
+            if as_of not in dates.dates:
+                as_of, date_error = (
+                    None,
+                    _("Aucun état d’avancement publié au %(date)s.") % {"date": date_label(as_of)},
+                )
     else:
-        dates = reporting_dates(plan)
-        as_of = dates[0] if dates else None
+        as_of = dates.default
     state = load_plan_state(plan, as_of, numbers=[number])
-    if not state.measures:
-        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
     measure_state = state.measures[0]
     history = (
         ProgressReport.objects.filter(measure=measure_state.measure, is_current=True)
@@ -131,6 +171,7 @@ def measure_detail(request, slug, number):
             "history": history,
             "can_see_history": coordinates(request.user, plan.owner_id),
             "date_error": date_error,
+            "unpublished": as_of is not None and not dates.is_published(as_of),
         },
         status=400 if date_error else 200,
     )
@@ -149,8 +190,12 @@ def organization_detail(request, code):
         .select_related("measure__plan", "measure__theme")
         .order_by("measure__plan__slug", "measure__number")
     )
+    # The public page: the components' states at published dates only.
+    published = PublishedDate.objects.filter(
+        plan=OuterRef("report__measure__plan"), as_of=OuterRef("report__as_of")
+    )
     components = (
-        organization.progress_components.filter(report__is_current=True)
+        organization.progress_components.filter(Exists(published), report__is_current=True)
         .select_related("report__measure__plan")
         .order_by("-report__as_of", "report__measure__number")
     )
@@ -163,4 +208,49 @@ def organization_detail(request, code):
             "collaborations": list(collaborations),
             "components": components,
         },
+    )
+
+
+def get_plan_for_publisher(user, slug: str) -> Plan:
+    """The plan, if ``user`` coordinates it (only its coordination publishes its states)."""
+    plan = get_object_or_404(Plan.objects.select_related("owner"), slug=slug)
+    if not can_see_unpublished(user, plan):
+        raise PermissionDenied(_("Seule la coordination du plan peut publier un état d’avancement."))
+    return plan
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def publish_date(request, slug, as_of):
+    """« Publier l’état au … »: a confirmation page (GET), then the publication (POST).
+
+    Publishing a date already published changes nothing and says so."""
+    plan = get_plan_for_publisher(request.user, slug)
+    try:
+        date = parse_reporting_date(as_of)
+    except InvalidDate as exc:
+        raise Http404(exc.message) from exc
+    plan_url = f"{reverse('plan-detail', kwargs={'slug': plan.slug})}?as_of={date.isoformat()}"
+    if request.method == "POST":
+        try:
+            record, created = publish_reporting_date(plan=plan, as_of=date, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("plan-publish-date", slug=plan.slug, as_of=date.isoformat())
+        label = date_label(date)
+        if created:
+            messages.success(request, _("L’état au %(date)s est maintenant public.") % {"date": label})
+        else:
+            messages.info(
+                request, _("L’état au %(date)s était déjà public : rien n’a changé.") % {"date": label}
+            )
+        return redirect("plan-publish-date", slug=plan.slug, as_of=date.isoformat())
+    preview = publication_preview(plan, date)
+    if not preview.validated and preview.record is None:
+        raise Http404(_("Aucun état d’avancement validé à cette date."))
+    return render(
+        request,
+        "plans/publish_date.html",
+        {"plan": plan, "preview": preview, "plan_url": plan_url},
     )

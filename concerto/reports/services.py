@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from concerto.jobs.models import Job
 from concerto.jobs.services import enqueue, job
 from concerto.plans.cache import plan_data_fingerprint
-from concerto.plans.models import Plan
+from concerto.plans.models import Plan, PublishedDate
+from concerto.plans.publication import publish_reporting_date
 
 from .formats import render_all, render_one
 from .models import Format, Publication, PublishedDocument, WorkingDocument
@@ -31,7 +32,8 @@ def publish_report(*, plan: Plan, as_of: datetime.date, user=None) -> Publicatio
     """Freeze the report of ``plan`` at ``as_of`` in every format.
 
     One transaction: the new version and all its documents are stored, and
-    the previous version of the same date, if any, is marked as replaced —
+    the previous version of the same date, if any, is marked as replaced,
+    and the reporting date becomes public (``publish_reporting_date``) —
     or nothing is. Later edits to the data never change these documents.
     """
     documents = render_all(plan, as_of, PUBLISHED_FORMATS)  # slow part, outside the lock
@@ -59,6 +61,7 @@ def publish_report(*, plan: Plan, as_of: datetime.date, user=None) -> Publicatio
         if previous is not None:
             previous.superseded_by = publication
             previous.save(update_fields=["superseded_by"])
+        publish_reporting_date(plan=plan, as_of=as_of, user=user, via=PublishedDate.Via.REPORT)
     logger.info(
         "Rapport publié : %s au %s, version %s, par %s",
         plan.slug,
