@@ -382,7 +382,8 @@ def test_no_unpublished_or_private_item_appears_whoever_asks(client, public_data
     leaking = []
     for url in PUBLIC_URLS:
         response = client.get(url)
-        assert response.status_code == 200, url
+        # 31 March 2024 has a draft, no published state: not found, for everybody.
+        assert response.status_code == (404 if "as_of=2024" in url else 200), url
         if HIDDEN in response.content.decode():
             leaking.append(url)
     assert leaking == []
