@@ -118,7 +118,7 @@ def test_api_serves_the_latest_published_date(client, plan):
 def test_api_refuses_an_unpublished_date_in_french_json(client, plan):
     response = client.get(reverse("api-plan-status", args=[plan.slug]), {"as_of": NEW.isoformat()})
     assert response.status_code == 404
-    assert response.json() == {"error": "Aucun état d’avancement publié au 2024-03-31."}
+    assert response.json() == {"code": "not_found", "error": "Aucun état d’avancement publié au 2024-03-31."}
 
 
 def test_api_serves_published_dates_only_even_to_the_coordination(plan, people):
