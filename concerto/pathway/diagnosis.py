@@ -262,8 +262,10 @@ STEP_LABELS = dict(STEPS)
 
 def _refusal_final() -> pl.Expr:
     c = pl.col
-    return (c("decision") == "refusal") & (
-        ~c("revision_demandee").fill_null(False) | (c("resultat_revision") == "maintained")
+    # As ``survival.outcomes``; null (no decision) counts as not refused.
+    return (
+        (c("decision") == "refusal")
+        & (~c("revision_demandee").fill_null(False) | (c("resultat_revision") == "maintained")).fill_null(False)
     ).fill_null(False)
 
 
@@ -289,18 +291,31 @@ def _funnel_aggregates() -> list[pl.Expr]:
 
 
 def _protect_partition(counts: list[int], threshold: int) -> tuple[list, object]:
-    """A partition of a total (one row of counts), primary and complementary suppression
-    audited by ``disclosure``: the protected parts and the protected total."""
-    table = disclosure.Table(
-        row_title="",
-        row_labels=("",),
-        column_labels=tuple(str(i) for i in range(len(counts))),
-        counts=np.array([counts], dtype=np.int64),
-    )
-    protected = disclosure.protect(table, threshold=threshold)
-    grid = table.grid()
-    values = [SUPPRESSED if protected.suppressed[0, j] else int(grid[0, j]) for j in range(grid.shape[1])]
-    return values[:-1], values[-1]
+    """Parts of a published total: the protected parts and the protected total.
+
+    One additive relation (parts sum to the total) is what ``disclosure.audit``
+    solves by linear programming, in closed form: with the total published,
+    the hidden parts are known to sum to S (the total minus the shown parts),
+    so each hidden part's feasible interval is [0, S] — exact when only one is
+    hidden. Counts from 1 to threshold − 1 are hidden; then, while S is below
+    the threshold or a single part is hidden, the smallest shown non-zero
+    part is hidden too (zeros last). A total below the threshold hides it all.
+    """
+    total = sum(counts)
+    if 0 < total < threshold:
+        return [SUPPRESSED if c else 0 for c in counts], SUPPRESSED
+    hidden = [0 < c < threshold for c in counts]
+
+    def exposed() -> bool:
+        n = sum(hidden)
+        return n > 0 and (n == 1 or sum(c for c, h in zip(counts, hidden, strict=True) if h) < threshold)
+
+    while exposed():
+        candidates = [i for i, h in enumerate(hidden) if not h]
+        if not candidates:
+            break
+        hidden[min(candidates, key=lambda i: (counts[i] == 0, counts[i]))] = True
+    return [SUPPRESSED if h else c for c, h in zip(counts, hidden, strict=True)], total
 
 
 def _funnel(row: dict, label_text: str, *, protected: bool, threshold: int) -> Funnel:
