@@ -25,7 +25,15 @@ from tests.support.pathway import KEY, MARKER, store_real, store_synthetic
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "submitter", "other_submitter", "office_coordinator", "analyst", "privacy_officer", "ciq")
+ROLES = (
+    "anonymous",
+    "submitter",
+    "other_submitter",
+    "office_coordinator",
+    "analyst",
+    "privacy_officer",
+    "ciq",
+)
 REAL_LINES = [
     f"chimiste,{country},diploma_equivalence,2023-0{1 + k % 6}-10,2023-0{2 + k % 6}-01,{decision},"
     for k, (country, decision) in enumerate(
@@ -37,12 +45,18 @@ REAL_LINES = [
 class World:
     def __init__(self, tmp_path):
         self.office = OrganizationFactory(code=OWNER_CODE, kind=Organization.Kind.PUBLIC_BODY)
-        self.ciq = OrganizationFactory(code="conseil-interprofessionnel-du-quebec", kind=Organization.Kind.PUBLIC_BODY)
+        self.ciq = OrganizationFactory(
+            code="conseil-interprofessionnel-du-quebec", kind=Organization.Kind.PUBLIC_BODY
+        )
         self.order = OrganizationFactory(
-            code="ordre-des-chimistes-du-quebec", name="Ordre des chimistes", kind=Organization.Kind.PROFESSIONAL_ORDER
+            code="ordre-des-chimistes-du-quebec",
+            name="Ordre des chimistes",
+            kind=Organization.Kind.PROFESSIONAL_ORDER,
         )
         self.other = OrganizationFactory(
-            code="ordre-des-agronomes-du-quebec", name="Ordre des agronomes", kind=Organization.Kind.PROFESSIONAL_ORDER
+            code="ordre-des-agronomes-du-quebec",
+            name="Ordre des agronomes",
+            kind=Organization.Kind.PROFESSIONAL_ORDER,
         )
         self.users = {
             "submitter": UserFactory(member_of=(self.order, Role.DATA_SUBMITTER)),
@@ -142,13 +156,20 @@ def test_the_privacy_officer_returns_a_release_with_a_reason(world):
     assert world.awaiting.state == Release.State.AWAITING
     client.post(url, {"decision": "return", "note": "Regrouper les pays."})
     world.awaiting.refresh_from_db()
-    assert (world.awaiting.state, world.awaiting.decision_note) == (Release.State.RETURNED, "Regrouper les pays.")
+    assert (world.awaiting.state, world.awaiting.decision_note) == (
+        Release.State.RETURNED,
+        "Regrouper les pays.",
+    )
 
 
 def test_everyone_sees_the_public_tables_and_only_approved_public_ones(world):
     assert statuses(world, reverse("pathway-public")) == dict.fromkeys(ROLES, 200)
-    assert statuses(world, reverse("pathway-public-release", args=[world.approved.pk])) == dict.fromkeys(ROLES, 200)
-    assert statuses(world, reverse("pathway-public-release", args=[world.awaiting.pk])) == dict.fromkeys(ROLES, 404)
+    assert statuses(world, reverse("pathway-public-release", args=[world.approved.pk])) == dict.fromkeys(
+        ROLES, 200
+    )
+    assert statuses(world, reverse("pathway-public-release", args=[world.awaiting.pk])) == dict.fromkeys(
+        ROLES, 404
+    )
     page = Client().get(reverse("pathway-public")).content.decode()
     assert "Tableaux 2025" in page and "Pour le ministère" not in page
 
@@ -170,8 +191,14 @@ def test_the_public_page_is_served_from_the_frozen_rows(world, django_assert_max
 
 
 def test_the_analyst_page_says_when_data_are_synthetic(world):
-    page = world.client("analyst").get(reverse("pathway-diagnosis"), {"donnees": "synthetiques"}).content.decode()
-    assert page.rsplit("</form>", 1)[1].count("Données synthétiques") >= 3  # heading, banner, every chart and table
+    page = (
+        world.client("analyst")
+        .get(reverse("pathway-diagnosis"), {"donnees": "synthetiques"})
+        .content.decode()
+    )
+    assert (
+        page.rsplit("</form>", 1)[1].count("Données synthétiques") >= 3
+    )  # heading, banner, every chart and table
     real = world.client("analyst").get(reverse("pathway-diagnosis"), {"donnees": "reelles"}).content.decode()
     assert "Données synthétiques" not in real.rsplit("</form>", 1)[1]  # only the filter's choice says it
     assert "Kaplan–Meier" in real and "Aalen–Johansen" in real and "Goulot" in real

@@ -8,7 +8,14 @@ import pytest
 
 from concerto.organizations.models import Organization
 from concerto.pathway import diagnosis
-from concerto.pathway.survival import CENSORED, PERMIT, REFUSAL, WITHDRAWAL, cumulative_incidence, kaplan_meier
+from concerto.pathway.survival import (
+    CENSORED,
+    PERMIT,
+    REFUSAL,
+    WITHDRAWAL,
+    cumulative_incidence,
+    kaplan_meier,
+)
 from tests.factories import OrganizationFactory
 from tests.support.pathway import store_real, store_synthetic
 
@@ -45,7 +52,17 @@ ROWS = [
     # a: 10 days to complete, 20 to decision, permit 30 after: steps 10 / 20 / - / 30
     ("a", DIPLOMA, D(2023, 1, 1), D(2023, 1, 11), D(2023, 1, 31), FULL, None, D(2023, 3, 2), None),
     # a: partial, prescriptions done 100 days after the decision, permit 10 days later
-    ("a", DIPLOMA, D(2023, 1, 1), D(2023, 1, 21), D(2023, 2, 10), PARTIAL, D(2023, 5, 21), D(2023, 5, 31), None),
+    (
+        "a",
+        DIPLOMA,
+        D(2023, 1, 1),
+        D(2023, 1, 21),
+        D(2023, 2, 10),
+        PARTIAL,
+        D(2023, 5, 21),
+        D(2023, 5, 31),
+        None,
+    ),
     # a: refused (no review): a final refusal
     ("a", MRA, D(2024, 1, 1), D(2024, 1, 11), D(2024, 2, 10), REFUSED, None, None, None),
     # b: withdrew before any decision
@@ -101,7 +118,9 @@ def test_time_to_permit_matches_the_unfolded_estimators():
     assert result.survival_total.km.estimate.tolist() == pytest.approx(raw.estimate.tolist())
     assert result.survival_total.km_median.value == raw.median
     raw_refusal = cumulative_incidence(durations, events, event_of_interest=REFUSAL)
-    assert result.survival_total.competing[REFUSAL].estimate.tolist() == pytest.approx(raw_refusal.estimate.tolist())
+    assert result.survival_total.competing[REFUSAL].estimate.tolist() == pytest.approx(
+        raw_refusal.estimate.tolist()
+    )
 
 
 def test_weighted_estimators_equal_replicated_rows_with_ties_and_censoring():
@@ -134,8 +153,20 @@ def test_protected_figures_suppress_small_counts_and_their_complements():
 
 
 def test_protected_curves_stop_below_the_threshold_at_risk():
-    rows = [("a", DIPLOMA, D(2023, 1, 1), None, None, None, None, D(2023, 1, 1) + datetime.timedelta(days=10 * k), None)
-            for k in range(1, 13)]
+    rows = [
+        (
+            "a",
+            DIPLOMA,
+            D(2023, 1, 1),
+            None,
+            None,
+            None,
+            None,
+            D(2023, 1, 1) + datetime.timedelta(days=10 * k),
+            None,
+        )
+        for k in range(1, 13)
+    ]
     result = diagnosis.diagnose(frame(rows), synthetic=False, as_of=AS_OF, protected=True, threshold=5)
     km = result.survival_total.km
     # 12 permits at 10, 20, …, 120: 5 remain at risk up to day 80, 4 at day 90.
@@ -144,10 +175,16 @@ def test_protected_curves_stop_below_the_threshold_at_risk():
 
 @pytest.mark.django_db
 def test_the_loader_reads_one_kind_and_never_a_pseudonym(tmp_path):
-    chemists = OrganizationFactory(code="ordre-des-chimistes-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER)
-    nurses = OrganizationFactory(code="ordre-des-infirmieres-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER)
+    chemists = OrganizationFactory(
+        code="ordre-des-chimistes-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER
+    )
+    nurses = OrganizationFactory(
+        code="ordre-des-infirmieres-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER
+    )
     store_synthetic(chemists, tmp_path, applications=30)
-    store_real(nurses, tmp_path, ["infirmiere,FR,diploma_equivalence,2024-01-10,2024-04-01,full_recognition,"] * 3)
+    store_real(
+        nurses, tmp_path, ["infirmiere,FR,diploma_equivalence,2024-01-10,2024-04-01,full_recognition,"] * 3
+    )
     synthetic_frame = diagnosis.load_frame(synthetic=True)
     real_frame = diagnosis.load_frame(synthetic=False)
     assert synthetic_frame.height == 30 and set(synthetic_frame["ordre"]) == {chemists.code}
@@ -160,7 +197,9 @@ def test_the_loader_reads_one_kind_and_never_a_pseudonym(tmp_path):
 
 @pytest.mark.django_db
 def test_the_loader_reads_a_constant_number_of_queries(tmp_path, django_assert_num_queries):
-    order = OrganizationFactory(code="ordre-des-chimistes-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER)
+    order = OrganizationFactory(
+        code="ordre-des-chimistes-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER
+    )
     store_synthetic(order, tmp_path, applications=50)
     with django_assert_num_queries(1):
         diagnosis.load_frame(synthetic=True)

@@ -265,7 +265,9 @@ def _refusal_final() -> pl.Expr:
     # As ``survival.outcomes``; null (no decision) counts as not refused.
     return (
         (c("decision") == "refusal")
-        & (~c("revision_demandee").fill_null(False) | (c("resultat_revision") == "maintained")).fill_null(False)
+        & (~c("revision_demandee").fill_null(False) | (c("resultat_revision") == "maintained")).fill_null(
+            False
+        )
     ).fill_null(False)
 
 
