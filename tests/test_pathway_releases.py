@@ -53,14 +53,14 @@ def data(order, tmp_path):
 
 
 def prepare(analyst, **overrides):
-    options = dict(
-        title="Tableaux",
-        synthetic=True,
-        threshold=5,
-        audience=Release.PUBLIC,
-        tables=[("route", "decision")],
-        curve=False,
-    )
+    options = {
+        "title": "Tableaux",
+        "synthetic": True,
+        "threshold": 5,
+        "audience": Release.PUBLIC,
+        "tables": [("route", "decision")],
+        "curve": False,
+    }
     return releases.prepare_release(user=analyst, **(options | overrides))
 
 

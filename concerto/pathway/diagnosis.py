@@ -34,7 +34,6 @@ import io
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 from django.db import connection
 from django.db.models import Sum
