@@ -11,13 +11,14 @@ import math
 from xml.sax.saxutils import escape
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 WIDTH = 640
 HEIGHT = 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44
 COLOURS = ("#095797", "#ad781c", "#4f813d", "#cb381f", "#6b4fa1", "#1a8bbd", "#8a5a44", "#4e5662")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6")
-MARK = "Données synthétiques"
+MARK = "Données synthétiques"  # translated when drawn
 
 
 def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> list[str]:
@@ -33,7 +34,7 @@ def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> lis
 def _mark(parts: list[str], synthetic: bool, width: int) -> None:
     if synthetic:
         parts.append(
-            f'<text x="{width - RIGHT}" y="{TOP + 10}" text-anchor="end" fill="#cb381f" font-weight="bold">{MARK}</text>'
+            f'<text x="{width - RIGHT}" y="{TOP + 10}" text-anchor="end" fill="#cb381f" font-weight="bold">{_(MARK)}</text>'
         )
 
 
@@ -61,12 +62,19 @@ def step_chart(
         return TOP + plot_h * (1 - v)
 
     summary = "; ".join(
-        f"{label} : {round(100 * float(y[np.searchsorted(x, 365, side='right') - 1])) if x[0] <= 365 else 100} % à un an"
+        _("%(label)s : %(value)s %% à un an")
+        % {
+            "label": label,
+            "value": round(100 * float(y[np.searchsorted(x, 365, side="right") - 1])) if x[0] <= 365 else 0,
+        }
         for label, x, y in drawn
     )
-    desc = f"{y_label} selon le nombre de jours depuis la demande. {summary}."
+    desc = _("%(what)s selon le nombre de jours depuis la demande. %(values)s.") % {
+        "what": y_label,
+        "values": summary,
+    }
     if synthetic:
-        desc = f"{MARK}. {desc}"
+        desc = f"{_(MARK)}. {desc}"
     parts = _svg_open(WIDTH, height, title, desc, ident)
     for tick in range(0, 101, 25):
         y = py(tick / 100)
@@ -85,7 +93,7 @@ def step_chart(
         )
     parts.append(
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h + 36}" text-anchor="middle" fill="#223654">'
-        "Jours depuis la demande</text>"
+        f"{escape(_('Jours depuis la demande'))}</text>"
     )
     for index, (label, x, y) in enumerate(drawn):
         colour, dash = COLOURS[index % len(COLOURS)], DASHES[index % len(DASHES)]
@@ -121,7 +129,7 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, ident: str, synthet
     area = WIDTH - label_width - 80
     desc = "; ".join(f"{label} : {value}" for label, value in rows)
     if synthetic:
-        desc = f"{MARK}. {desc}"
+        desc = f"{_(MARK)}. {desc}"
     parts = _svg_open(WIDTH, height + (16 if synthetic else 0), title, desc, ident)
     for index, (label, value) in enumerate(rows):
         y = gap + index * (bar + gap) + (16 if synthetic else 0)
@@ -143,7 +151,7 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, ident: str, synthet
             )
     if synthetic:
         parts.append(
-            f'<text x="{WIDTH - RIGHT}" y="12" text-anchor="end" fill="#cb381f" font-weight="bold">{MARK}</text>'
+            f'<text x="{WIDTH - RIGHT}" y="12" text-anchor="end" fill="#cb381f" font-weight="bold">{_(MARK)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -165,7 +173,7 @@ def stacked_steps_chart(rows, steps, *, title: str, ident: str, synthetic: bool 
         for r in rows
     )
     if synthetic:
-        desc = f"{MARK}. {desc}"
+        desc = f"{_(MARK)}. {desc}"
     parts = _svg_open(WIDTH, height, title, desc, ident)
     for index, row in enumerate(rows):
         y = gap + index * (bar + gap)
@@ -186,7 +194,7 @@ def stacked_steps_chart(rows, steps, *, title: str, ident: str, synthetic: bool 
     for k, (_name, label) in enumerate(steps):
         y = base + 18 * k
         parts.append(f'<rect x="{label_width}" y="{y}" width="14" height="12" fill="{COLOURS[k]}"/>')
-        parts.append(f'<text x="{label_width + 20}" y="{y + 10}" fill="#223654">{escape(label)}</text>')
+        parts.append(f'<text x="{label_width + 20}" y="{y + 10}" fill="#223654">{escape(_(label))}</text>')
     _mark(parts, synthetic, WIDTH)
     parts.append("</svg>")
     return "".join(parts)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.db import connection
 from django.db.models import Sum
+from django.utils.translation import gettext_noop
 
 from . import dictionary as d
 from . import disclosure, survival
@@ -61,14 +62,16 @@ _SELECT = (
 _DATES = [name for name, _sql in _SELECT if name.startswith("date_")]
 _STRINGS = ["ordre", "profession", "pays_formation", "voie", "decision", "resultat_revision"]
 
+# Titles marked for the catalogue (the pages translate them); data labels stay French.
 DIMENSIONS = {
-    "order": ("ordre", "Ordre"),
-    "profession": ("profession", "Profession"),
-    "route": ("voie", "Voie d’admission"),
-    "country": ("pays_formation", "Pays de formation"),
-    "region": ("region", "Région de formation"),
-    "decision": ("decision", "Décision"),
+    "order": ("ordre", gettext_noop("Ordre")),
+    "profession": ("profession", gettext_noop("Profession")),
+    "route": ("voie", gettext_noop("Voie d’admission")),
+    "country": ("pays_formation", gettext_noop("Pays de formation")),
+    "region": ("region", gettext_noop("Région de formation")),
+    "decision": ("decision", gettext_noop("Décision")),
 }
+gettext_noop("Année de la demande")  # the release tables' « year » dimension
 REGION_LABELS = {"canada": "Canada hors Québec", "abroad": "Hors Canada"}
 SYNTHETIC_LABEL = "Données synthétiques"
 MAX_CURVES = 8  # groups drawn on one chart; the others stay in the tables
@@ -248,10 +251,10 @@ class Diagnosis:
 
 
 STEPS = (
-    ("complete", "Réception → dossier complet"),
-    ("decision", "Dossier complet → décision"),
-    ("prescriptions", "Décision → prescriptions complétées"),
-    ("permit", "Fin des conditions → permis"),
+    ("complete", gettext_noop("Réception → dossier complet")),
+    ("decision", gettext_noop("Dossier complet → décision")),
+    ("prescriptions", gettext_noop("Décision → prescriptions complétées")),
+    ("permit", gettext_noop("Fin des conditions → permis")),
 )
 STEP_LABELS = dict(STEPS)
 

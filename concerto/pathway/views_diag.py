@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -31,6 +32,14 @@ from . import charts, diagnosis, rules
 from . import releases as services
 from .release_models import Release, ReleaseFile, ReleaseTable
 from .survival import PERMIT, REFUSAL, WITHDRAWAL
+
+
+def _lazy_title(dimension: str):
+    """A dimension's French title, translated when shown."""
+    titles = {name: title for name, (_column, title) in diagnosis.DIMENSIONS.items()}
+    titles |= services.DIMENSION_TITLES
+    return gettext_lazy(titles[dimension])
+
 
 DATA_KINDS = {"reelles": False, "synthetiques": True}
 ORDER_DIMENSIONS = ("route", "profession", "country", "region", "decision")
@@ -84,7 +93,7 @@ class DiagnosisFilter(forms.Form):
     )
     par = forms.ChoiceField(
         label=gettext_lazy("Regrouper par"),
-        choices=[(k, gettext_lazy(v[1])) for k, v in diagnosis.DIMENSIONS.items()],
+        choices=[(k, _lazy_title(k)) for k in diagnosis.DIMENSIONS],
         required=False,
     )
     cohorte = forms.IntegerField(
@@ -220,7 +229,7 @@ def _order_for_submitter(user, code: str) -> Organization:
 class OrderFilter(forms.Form):
     par = forms.ChoiceField(
         label=gettext_lazy("Regrouper par"),
-        choices=[(k, gettext_lazy(diagnosis.DIMENSIONS[k][1])) for k in ORDER_DIMENSIONS],
+        choices=[(k, _lazy_title(k)) for k in ORDER_DIMENSIONS],
         required=False,
     )
 
@@ -279,9 +288,7 @@ class ReleaseForm(forms.Form):
     )
     tables = forms.MultipleChoiceField(
         label=gettext_lazy("Tableaux (lignes × colonnes)"),
-        choices=[
-            (f"{a}:{b}", f"{services.DIMENSION_TITLES[a]} × {services.DIMENSION_TITLES[b]}") for a, b in PAIRS
-        ],
+        choices=[(f"{a}:{b}", format_lazy("{} × {}", _lazy_title(a), _lazy_title(b))) for a, b in PAIRS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
