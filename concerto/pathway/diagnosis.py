@@ -593,3 +593,48 @@ def days(value) -> str:
     if isinstance(value, float) and math.isinf(value):
         return "non atteinte"
     return f"{round(value):d}\u00a0j"
+
+
+def fingerprint(*, synthetic: bool, order_ids=None) -> str:
+    """What the stored data of one kind look like (one query): any new, replaced or
+    destroyed submission changes it."""
+    from django.db.models import Count, Max
+
+    queryset = Submission.objects.filter(synthetic=synthetic)
+    if order_ids is not None:
+        queryset = queryset.filter(order_id__in=list(order_ids))
+    state = queryset.aggregate(
+        n=Count("pk"), last=Max("pk"), rows=Sum("row_count"), received=Max("received_at")
+    )
+    return f"{state['n']}:{state['last']}:{state['rows']}:{state['received']}"
+
+
+def _digest(value) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def cached_diagnosis(*, synthetic: bool, order_ids=None, **options) -> Diagnosis | None:
+    """``diagnose(load_frame(…))``, kept in the cache while the stored data are unchanged
+    (the computation takes seconds over a million rows; the data change only at ingest).
+    None when no application of that kind is stored."""
+    from django.core.cache import cache
+
+    as_of = options.setdefault("as_of", datetime.date.today())
+    key = "pathway-diagnosis:" + _digest(
+        (
+            synthetic,
+            sorted(order_ids) if order_ids is not None else None,
+            sorted((k, v) for k, v in options.items() if k not in ("order_names", "as_of")),
+            as_of.isoformat(),
+            fingerprint(synthetic=synthetic, order_ids=order_ids),
+        )
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found or None
+    frame = load_frame(synthetic=synthetic, order_ids=order_ids)
+    result = diagnose(frame, synthetic=synthetic, **options) if frame.height else False
+    cache.set(key, result, 3600)
+    return result or None

@@ -204,16 +204,11 @@ def diagnosis_page(request):
             synthetic = DATA_KINDS[form.cleaned_data["donnees"]]
         dimension = form.cleaned_data["par"] or dimension
         cohort = form.cleaned_data["cohorte"]
-    frame = diagnosis.load_frame(synthetic=synthetic)
-    context = {"form": form, "synthetic": synthetic, "empty": frame.height == 0}
-    if frame.height:
-        result = diagnosis.diagnose(
-            frame,
-            synthetic=synthetic,
-            dimension=dimension,
-            cohort=cohort,
-            order_names=services.order_names(),
-        )
+    result = diagnosis.cached_diagnosis(
+        synthetic=synthetic, dimension=dimension, cohort=cohort, order_names=services.order_names()
+    )
+    context = {"form": form, "synthetic": synthetic, "empty": result is None}
+    if result is not None:
         context["figures"] = _context(result, "diag")
     return render(request, "pathway/diag/diagnosis.html", context)
 
@@ -245,19 +240,14 @@ def order_indicators(request, code):
         dimension = form.cleaned_data["par"]
     # Real figures when the order has sent real data; synthetic ones otherwise — never mixed.
     synthetic = not order.pathway_submissions.filter(synthetic=False).exists()
-    own = diagnosis.load_frame(synthetic=synthetic, order_ids=[order.pk])
-    context = {"order": order, "form": form, "synthetic": synthetic, "empty": own.height == 0}
-    if own.height:
-        names = services.order_names()
-        mine = diagnosis.diagnose(
-            own, synthetic=synthetic, dimension=dimension, protected=True, order_names=names
-        )
-        system = diagnosis.diagnose(
-            diagnosis.load_frame(synthetic=synthetic),
-            synthetic=synthetic,
-            dimension=dimension,
-            protected=True,
-            order_names=names,
+    names = services.order_names()
+    mine = diagnosis.cached_diagnosis(
+        synthetic=synthetic, order_ids=[order.pk], dimension=dimension, protected=True, order_names=names
+    )
+    context = {"order": order, "form": form, "synthetic": synthetic, "empty": mine is None}
+    if mine is not None:
+        system = diagnosis.cached_diagnosis(
+            synthetic=synthetic, dimension=dimension, protected=True, order_names=names
         )
         context |= {"mine": _context(mine, "own"), "system": _context(system, "all")}
     return render(request, "pathway/diag/order.html", context)
