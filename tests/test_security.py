@@ -38,9 +38,9 @@ from concerto.accounts.services import accept_invitation, invite
 from concerto.campaigns import services as campaign_services
 from concerto.campaigns.models import Draft
 from concerto.cases import rules as case_rules
+from concerto.cases.models import Case
 from concerto.pathway import rules as pathway_rules
 from concerto.pathway.release_models import Release
-from concerto.cases.models import Case
 from concerto.recommendations import rules as recommendation_rules
 from concerto.recommendations import services as recommendation_services
 from concerto.recommendations.models import Answer, Attachment, Recommendation, State
