@@ -224,3 +224,24 @@ def test_the_demo_loads_a_synthetic_set_for_each_order_and_a_public_release_once
     )
     diag_registry.load_pathway_demo(out=lines.append)
     assert Submission.objects.count() == 2 and Release.objects.count() == 1
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_register_and_public_list_queries_do_not_grow_with_releases(client, analyst, officer, data):
+    from django.urls import reverse
+
+    releases.approve_release(user=officer, release=prepare(analyst, title="Premier"))
+    client.force_login(officer)
+    register, public = reverse("pathway-release-register"), reverse("pathway-public")
+    few = (_queries(client, register), _queries(client, public))
+    for n in range(3):
+        releases.approve_release(user=officer, release=prepare(analyst, title=f"Suivant {n}"))
+    assert (_queries(client, register), _queries(client, public)) == few
