@@ -130,7 +130,7 @@ def main() -> None:
     from concerto.pathway import diagnosis, releases
 
     names = releases.order_names()
-    loads, computes, totals, cpus = [], [], [], []
+    loads, computes, totals, cpus, load_cpus, compute_cpus = [], [], [], [], [], []
     for _ in range(args.repeat):
         frame, load_wall, load_cpu = timed(lambda: diagnosis.load_frame(synthetic=True))
         _result, compute_wall, compute_cpu = timed(
@@ -142,11 +142,14 @@ def main() -> None:
         computes.append(compute_wall)
         totals.append(load_wall + compute_wall)
         cpus.append(load_cpu + compute_cpu)
+        load_cpus.append(load_cpu)
+        compute_cpus.append(compute_cpu)
     print(f"Demandes lues : {frame.height}")
     print(
         f"Diagnostic complet (médiane de {args.repeat}) : {statistics.median(totals):.2f} s "
         f"(lecture {statistics.median(loads):.2f} s, calcul {statistics.median(computes):.2f} s; "
-        f"CPU du processus {statistics.median(cpus):.2f} s)"
+        f"CPU du processus {statistics.median(cpus):.2f} s : lecture {statistics.median(load_cpus):.2f} s, "
+        f"calcul {statistics.median(compute_cpus):.2f} s)"
     )
     client = Client()
     for name, url in (
