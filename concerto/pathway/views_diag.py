@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from concerto.core.pagecache import serve_cached
 from concerto.organizations.models import Organization
 
 from . import charts, diagnosis, rules
@@ -396,19 +398,37 @@ def release_decide(request, pk):
 # --- Public -------------------------------------------------------------------------------------
 
 
+def released_fingerprint() -> str:
+    """Changes whenever a release is approved (one query); the public pages are kept until then."""
+    state = Release.objects.filter(state=Release.State.APPROVED).aggregate(
+        n=Count("pk"), last=Max("decided_at")
+    )
+    return f"{state['n']}:{state['last']}"
+
+
 @require_safe
 def public_list(request):
-    return render(request, "pathway/diag/public_list.html", {"releases": list(services.public_releases())})
+    return serve_cached(
+        request,
+        ("pathway-public",),
+        released_fingerprint,
+        lambda: render(
+            request, "pathway/diag/public_list.html", {"releases": list(services.public_releases())}
+        ),
+    )
 
 
 @require_safe
 def public_release(request, pk):
-    release = get_object_or_404(Release, pk=pk, state=Release.State.APPROVED, audience=Release.PUBLIC)
-    return render(
-        request,
-        "pathway/diag/public_release.html",
-        {"release": release, "tables": _tables_context(release)},
-    )
+    def page():
+        release = get_object_or_404(Release, pk=pk, state=Release.State.APPROVED, audience=Release.PUBLIC)
+        return render(
+            request,
+            "pathway/diag/public_release.html",
+            {"release": release, "tables": _tables_context(release)},
+        )
+
+    return serve_cached(request, ("pathway-public-release", pk), released_fingerprint, page)
 
 
 @require_safe
