@@ -196,10 +196,11 @@ def test_the_loader_reads_one_kind_and_never_a_pseudonym(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_loader_reads_a_constant_number_of_queries(tmp_path, django_assert_num_queries):
+def test_the_loader_reads_a_constant_number_of_queries(tmp_path, django_assert_max_num_queries):
+    # One statement (on PostgreSQL a COPY through the driver, which Django does not count).
     order = OrganizationFactory(
         code="ordre-des-chimistes-du-quebec", kind=Organization.Kind.PROFESSIONAL_ORDER
     )
     store_synthetic(order, tmp_path, applications=50)
-    with django_assert_num_queries(1):
-        diagnosis.load_frame(synthetic=True)
+    with django_assert_max_num_queries(1):
+        assert diagnosis.load_frame(synthetic=True).height == 50
