@@ -21,6 +21,18 @@ runs, with CPU seconds beside wall seconds and the load average: the
 machine is shared, so wall time also measures the others.
 
 Targets (issue 14): whole diagnosis for 1,000,000 applications ≤ 10 s; public pages < 200 ms.
+
+Measured 2026-11-30 on PostgreSQL 15, 1,013,800 applications (46 orders × 21,739
+plus the 13,800 of ``load_demo``), medians of 3, with the 2-core machine shared
+by 8 engineers (load average 13 to 21, so the process got about a fifth of a
+core and wall times are 5 to 7 times its CPU time):
+
+- whole diagnosis: 35.9 to 44.8 s wall, for 6.2 to 6.7 s of the process's CPU
+  (reading 2.2–2.7 s CPU / 15–18 s wall, computing 4.0 s CPU / 21–28 s wall);
+  the COPY's server side is not in the process's CPU figure.
+- public list and public release page: 1.5 and 1.6 ms (kept rendered until a
+  release is approved; 42 ms of CPU when rendered afresh, 63–272 ms wall under
+  that load); a frozen CSV file: 23–43 ms.
 """
 
 from __future__ import annotations
