@@ -31,11 +31,19 @@ def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> lis
     ]
 
 
+MARK_SPACE = 20  # room above the drawing for the « Données synthétiques » mark
+
+
 def _mark(parts: list[str], synthetic: bool, width: int) -> None:
     if synthetic:
         parts.append(
-            f'<text x="{width - RIGHT}" y="{TOP + 10}" text-anchor="end" fill="#cb381f" font-weight="bold">{_(MARK)}</text>'
+            f'<text x="{width - RIGHT}" y="14" text-anchor="end" fill="#cb381f" font-weight="bold">{_(MARK)}</text>'
         )
+
+
+def _short(label: str, size: int = 34) -> str:
+    """A label that fits left of the bars; the table beside the chart gives it whole."""
+    return label if len(label) <= size else label[: size - 1] + "…"
 
 
 def step_chart(
@@ -52,14 +60,16 @@ def step_chart(
     end = max_days or max([float(x[-1]) for _label, x, _y in drawn] + [365.0])
     end = max(30.0, math.ceil(end / 90) * 90)
     legend_height = 18 * len(drawn)
-    height = HEIGHT + legend_height
+    shift = MARK_SPACE if synthetic else 0
+    height = HEIGHT + legend_height + shift
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = TOP + shift
 
     def px(t: float) -> float:
         return LEFT + plot_w * min(t, end) / end
 
     def py(v: float) -> float:
-        return TOP + plot_h * (1 - v)
+        return top + plot_h * (1 - v)
 
     summary = "; ".join(
         _("%(label)s : %(value)s %% à un an")
@@ -86,13 +96,13 @@ def step_chart(
     for day in range(0, int(end) + 1, step):
         x = px(day)
         parts.append(
-            f'<line x1="{x:.1f}" y1="{TOP + plot_h}" x2="{x:.1f}" y2="{TOP + plot_h + 4}" stroke="#4e5662"/>'
+            f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#4e5662"/>'
         )
         parts.append(
-            f'<text x="{x:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" fill="#4e5662">{day}</text>'
+            f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" fill="#4e5662">{day}</text>'
         )
     parts.append(
-        f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h + 36}" text-anchor="middle" fill="#223654">'
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{top + plot_h + 36}" text-anchor="middle" fill="#223654">'
         f"{escape(_('Jours depuis la demande'))}</text>"
     )
     for index, (label, x, y) in enumerate(drawn):
@@ -110,7 +120,7 @@ def step_chart(
         parts.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash_attr} points="{" ".join(points)}"/>'
         )
-        ly = HEIGHT + 18 * index + 4
+        ly = HEIGHT + shift + 18 * index + 4
         parts.append(
             f'<line x1="{LEFT}" y1="{ly:.1f}" x2="{LEFT + 28}" y2="{ly:.1f}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
         )
@@ -134,7 +144,7 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, ident: str, synthet
     for index, (label, value) in enumerate(rows):
         y = gap + index * (bar + gap) + (16 if synthetic else 0)
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" fill="#223654">{escape(label)}</text>'
+            f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" fill="#223654">{escape(_short(label))}</text>'
         )
         if isinstance(value, int | float):
             width = area * value / top
@@ -161,7 +171,8 @@ def stacked_steps_chart(rows, steps, *, title: str, ident: str, synthetic: bool 
     """One bar per group: the mean duration of each step, stacked (days)."""
     bar, gap, label_width = 18, 10, 260
     legend = 18 * len(steps)
-    height = gap + len(rows) * (bar + gap) + legend + 24
+    shift = MARK_SPACE if synthetic else 0
+    height = gap + len(rows) * (bar + gap) + legend + 24 + shift
     totals = [sum(v for v in r.means.values() if v is not None) for r in rows]
     top = max(totals + [1.0])
     area = WIDTH - label_width - 60
@@ -176,9 +187,9 @@ def stacked_steps_chart(rows, steps, *, title: str, ident: str, synthetic: bool 
         desc = f"{_(MARK)}. {desc}"
     parts = _svg_open(WIDTH, height, title, desc, ident)
     for index, row in enumerate(rows):
-        y = gap + index * (bar + gap)
+        y = shift + gap + index * (bar + gap)
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" fill="#223654">{escape(row.label[:42])}</text>'
+            f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" fill="#223654">{escape(_short(row.label))}</text>'
         )
         x = float(label_width)
         for k, (name, _label) in enumerate(steps):
@@ -190,7 +201,7 @@ def stacked_steps_chart(rows, steps, *, title: str, ident: str, synthetic: bool 
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{bar}" fill="{COLOURS[k]}" stroke="#fff"/>'
             )
             x += width
-    base = gap + len(rows) * (bar + gap) + 8
+    base = shift + gap + len(rows) * (bar + gap) + 8
     for k, (_name, label) in enumerate(steps):
         y = base + 18 * k
         parts.append(f'<rect x="{label_width}" y="{y}" width="14" height="12" fill="{COLOURS[k]}"/>')
