@@ -204,3 +204,26 @@ def test_the_loader_reads_a_constant_number_of_queries(tmp_path, django_assert_m
     store_synthetic(order, tmp_path, applications=50)
     with django_assert_max_num_queries(1):
         assert diagnosis.load_frame(synthetic=True).height == 50
+
+
+def test_a_chart_is_an_image_named_with_its_values_and_marked_synthetic():
+    from concerto.pathway import charts
+
+    svg = charts.bar_chart([("Demandes", 120), ("Refus", "x")], title="Entonnoir", ident="f", synthetic=True)
+    assert 'role="img" aria-labelledby="f-t f-d"' in svg
+    assert '<title id="f-t">Entonnoir</title>' in svg
+    assert '<desc id="f-d">Données synthétiques. Demandes : 120; Refus : x</desc>' in svg
+    assert svg.count("<rect") == 1  # a suppressed count is written, never drawn
+
+
+def test_a_step_chart_describes_each_curve_at_one_year():
+    from concerto.pathway import charts
+
+    svg = charts.step_chart(
+        [("Ensemble", np.array([0.0, 100.0, 400.0]), np.array([0.0, 0.25, 0.5]))],
+        title="Permis",
+        ident="k",
+        y_label="Part ayant obtenu un permis",
+    )
+    assert "Ensemble : 25 % à un an" in svg
+    assert "Données synthétiques" not in svg
