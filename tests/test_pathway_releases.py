@@ -245,3 +245,8 @@ def test_the_register_and_public_list_queries_do_not_grow_with_releases(client, 
     for n in range(3):
         releases.approve_release(user=officer, release=prepare(analyst, title=f"Suivant {n}"))
     assert (_queries(client, register), _queries(client, public)) == few
+
+
+def test_an_analyst_without_releases_has_no_release_task(analyst, officer):
+    assert diag_registry.release_tasks(analyst, today=TODAY) == []
+    assert diag_registry.release_tasks(officer, today=TODAY) == []

@@ -52,9 +52,8 @@ def release_tasks(user, *, today: datetime.date) -> list[Task]:
     if rules.is_analyst(user):
         mine = Release.objects.filter(prepared_by=user)
         latest = mine.aggregate(latest=Max("prepared_at"))["latest"]
-        for release in mine.filter(state=Release.State.RETURNED, decided_at__gt=latest).order_by(
-            "decided_at"
-        ):
+        returned = [] if latest is None else mine.filter(state=Release.State.RETURNED, decided_at__gt=latest)
+        for release in sorted(returned, key=lambda r: (r.decided_at, r.pk)):
             tasks.append(
                 Task(
                     title=_("Diffusion retournée : « %(title)s »") % {"title": release.title},
