@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("cellule/", include("concerto.cases.urls")),
     path("ciq/avis/", include("concerto.opinions.urls")),
     path("ciq/", include("concerto.ciq.urls")),
+    path("parcours/", include("concerto.pathway.urls_diag")),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
     prefix_default_language=False,

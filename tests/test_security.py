@@ -39,6 +39,8 @@ from concerto.campaigns import services as campaign_services
 from concerto.campaigns.models import Draft
 from concerto.cases import rules as case_rules
 from concerto.cases.models import Case
+from concerto.pathway import rules as pathway_rules
+from concerto.pathway.release_models import Release
 from concerto.recommendations import rules as recommendation_rules
 from concerto.recommendations import services as recommendation_services
 from concerto.recommendations.models import Answer, Attachment, Recommendation, State
@@ -220,6 +222,21 @@ class World:
         )
         CaseFactory(reference="CAS-B-001", title=B_CASE_TITLE, owner=self.body_b, measures=[self.measure_b])
 
+        # The admission-pathway data belong to the Office under its real code.
+        pathway_office = OrganizationFactory(code=pathway_rules.OWNER_CODE, kind="public_body")
+        self.users["analyst"] = UserFactory(username="analyste", member_of=(pathway_office, Role.ANALYST))
+        self.users["privacy_officer"] = UserFactory(
+            username="protection", member_of=(pathway_office, Role.PRIVACY_OFFICER)
+        )
+        self.release = Release.objects.create(
+            title="Tableaux en attente",
+            synthetic=True,
+            threshold=5,
+            audience=Release.PUBLIC,
+            data_as_of=datetime.date(2025, 3, 31),
+            prepared_by=self.users["analyst"],
+        )
+
     def draft(self, number=1) -> Draft:
         return Draft.objects.get(campaign=self.campaign, measure__number=number)
 
@@ -339,7 +356,36 @@ def _number(number):
 
 ANSWER = {"kind": "follow_up", "text": "Nous y donnerons suite.", "answered_on": "2024-06-01"}
 
+
+def _store_pathway_data(world, client=None):
+    import tempfile
+    from pathlib import Path
+
+    from concerto.organizations.models import Organization
+
+    from .support.pathway import store_synthetic
+
+    with tempfile.TemporaryDirectory() as directory:
+        store_synthetic(Organization.objects.get(code="ordre"), Path(directory), applications=30)
+
+
+PATHWAY_RELEASE = {
+    "title": "Tableaux",
+    "donnees": "synthetiques",
+    "threshold": "5",
+    "audience": "public",
+    "tables": ["route:decision"],
+}
+
 ACTIONS = {
+    "pathway.diagnosis": Action("pathway-diagnosis"),
+    "pathway.release-register": Action("pathway-release-register"),
+    "pathway.prepare-release": Action(
+        "pathway-release-prepare", method="post", data=lambda w: PATHWAY_RELEASE, prepare=_store_pathway_data
+    ),
+    "pathway.decide-release": Action(
+        "pathway-release-decide", lambda w: [w.release.pk], "post", lambda w: {"decision": "approve"}
+    ),
     # plans and organizations: public pages that keep some things to some people
     "plans.checks-panel": Action("plan-detail", _plan, hidden=(CHECKS_TITLE,)),
     "plans.measure-history-link": Action(
@@ -621,6 +667,11 @@ PARTNERS = ("collaborator", "other_editor", "lead_editor")
 
 # action: {role: what the role gets}. A role left out may do the action.
 REFUSED = {
+    # The Office's coordination is no analyst: pathway data take the role.
+    "pathway.diagnosis": refused(coordinator=403),
+    "pathway.release-register": refused(coordinator=403),
+    "pathway.prepare-release": refused(coordinator=403),
+    "pathway.decide-release": refused(coordinator=403),
     "plans.checks-panel": EVERYONE_HIDDEN,
     "plans.measure-history-link": EVERYONE_HIDDEN,
     "plans.measure-draft": EVERYONE_HIDDEN,
@@ -750,6 +801,10 @@ REFUSED = {
 
 # action: the role that may do it (a page shows the hidden texts; a POST changes the database).
 ALLOWED = {
+    "pathway.diagnosis": "analyst",
+    "pathway.release-register": "privacy_officer",
+    "pathway.prepare-release": "analyst",
+    "pathway.decide-release": "privacy_officer",
     "plans.checks-panel": "staff",
     "plans.measure-history-link": "coordinator",
     "plans.measure-unpublished-recommendation": "lead_editor",
@@ -1485,6 +1540,15 @@ ROUTES = {
     "opinion-event-delete": POST,
     "opinion-point": POST,
     "opinion-publish-answer": POST,
+    "pathway-diagnosis": GET,
+    "pathway-order-indicators": GET,
+    "pathway-release-register": GET,
+    "pathway-release-prepare": FORM,
+    "pathway-release-detail": GET,
+    "pathway-release-decide": POST,
+    "pathway-public": GET,
+    "pathway-public-release": GET,
+    "pathway-release-file": GET,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,

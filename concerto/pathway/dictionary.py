@@ -27,6 +27,9 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / f"{SCHEMA_NAME}-{SCH
 
 PSEUDONYM_PATTERN = "^[0-9a-f]{64}$"
 CODE_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
+# Organization codes run to 106 characters (« ordre-des-technologues-en-imagerie-medicale-… »);
+# the model's code field allows 120.
+ORDER_CODE_PATTERN = "^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$"
 
 TRUE_VALUES = ("oui", "vrai", "true", "1")
 FALSE_VALUES = ("non", "faux", "false", "0")
@@ -105,7 +108,7 @@ FIELDS: tuple[Field, ...] = (
         "Code stable de l’ordre qui reçoit la demande (celui de Concerto, jamais le sigle).",
         "Comparer les parcours d’un ordre à l’autre.",
         required=True,
-        pattern=CODE_PATTERN,
+        pattern=ORDER_CODE_PATTERN,
         example="ordre-des-ingenieurs-du-quebec",
     ),
     Field(

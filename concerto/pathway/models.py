@@ -111,3 +111,7 @@ FIELD_OF_COLUMN = {
     "date_fermeture": "closed_on",
     "motif_fermeture": "closure_kind",
 }
+
+
+# The release register (protected publication) lives in its own module.
+from .release_models import Release, ReleaseFile, ReleaseTable  # noqa: E402, F401

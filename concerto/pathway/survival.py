@@ -113,22 +113,30 @@ class Curve:
     at_risk: tuple[AtRisk, ...]
 
 
+def _weights(durations: np.ndarray, weights) -> np.ndarray:
+    """Whole-number weights (how many applications each row stands for); 1 each when None."""
+    if weights is None:
+        return np.ones(durations.shape, dtype=np.int64)
+    return np.asarray(weights, dtype=np.int64)
+
+
 def number_at_risk(
-    durations, events, times=DEFAULT_AT_RISK_TIMES, *, event_of_interest=None
+    durations, events, times=DEFAULT_AT_RISK_TIMES, *, event_of_interest=None, weights=None
 ) -> tuple[AtRisk, ...]:
     """At each time: how many are still followed (duration ≥ time), and how many
     had the event of interest (any outcome when None) or were censored by then."""
     durations = np.asarray(durations, dtype=float)
     events = np.asarray(events)
+    w = _weights(durations, weights)
     happened = events != CENSORED if event_of_interest is None else events == event_of_interest
     rows = []
     for t in times:
         rows.append(
             AtRisk(
                 time=float(t),
-                at_risk=int(np.count_nonzero(durations >= t)),
-                events=int(np.count_nonzero(happened & (durations <= t))),
-                censored=int(np.count_nonzero(~happened & (durations <= t))),
+                at_risk=int(w[durations >= t].sum()),
+                events=int(w[happened & (durations <= t)].sum()),
+                censored=int(w[~happened & (durations <= t)].sum()),
             )
         )
     return tuple(rows)
@@ -148,8 +156,14 @@ def _crossing(timeline: np.ndarray, values: np.ndarray, level: float, *, rising:
     return float(timeline[index[0]]) if index.size else math.inf
 
 
-def kaplan_meier(durations, events, *, times=DEFAULT_AT_RISK_TIMES, alpha: float = 0.05) -> Curve:
-    """Share of applications not yet permitted over time (other outcomes censored)."""
+def kaplan_meier(
+    durations, events, *, times=DEFAULT_AT_RISK_TIMES, alpha: float = 0.05, weights=None
+) -> Curve:
+    """Share of applications not yet permitted over time (other outcomes censored).
+
+    ``weights``: how many applications each (duration, outcome) row stands for. Durations
+    are whole days, so a million applications fold into a few thousand weighted rows, which
+    give exactly the estimate (and Greenwood interval) of the unfolded data, much faster."""
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
@@ -158,7 +172,11 @@ def kaplan_meier(durations, events, *, times=DEFAULT_AT_RISK_TIMES, alpha: float
     permitted = events == PERMIT
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # log(0) at the curve's flat ends: NaN bounds
-        fitter = KaplanMeierFitter(alpha=alpha).fit(durations, event_observed=permitted)
+        fitter = KaplanMeierFitter(alpha=alpha).fit(
+            durations,
+            event_observed=permitted,
+            weights=None if weights is None else _weights(durations, weights),
+        )
         interval = median_survival_times(fitter.confidence_interval_)
     timeline = fitter.survival_function_.index.to_numpy(dtype=float)
     lower, upper = _bounds(fitter.confidence_interval_)
@@ -170,12 +188,18 @@ def kaplan_meier(durations, events, *, times=DEFAULT_AT_RISK_TIMES, alpha: float
         median=float(fitter.median_survival_time_),
         median_lower=float(interval.iloc[0, 0]),
         median_upper=float(interval.iloc[0, 1]),
-        at_risk=number_at_risk(durations, events, times, event_of_interest=PERMIT),
+        at_risk=number_at_risk(durations, events, times, event_of_interest=PERMIT, weights=weights),
     )
 
 
 def cumulative_incidence(
-    durations, events, *, event_of_interest: int = PERMIT, times=DEFAULT_AT_RISK_TIMES, alpha: float = 0.05
+    durations,
+    events,
+    *,
+    event_of_interest: int = PERMIT,
+    times=DEFAULT_AT_RISK_TIMES,
+    alpha: float = 0.05,
+    weights=None,
 ) -> Curve:
     """Aalen–Johansen cumulative incidence of one outcome, the two others competing.
 
@@ -190,7 +214,10 @@ def cumulative_incidence(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         fitter = AalenJohansenFitter(alpha=alpha, calculate_variance=True).fit(
-            shifted, events, event_of_interest=event_of_interest
+            shifted,
+            events,
+            event_of_interest=event_of_interest,
+            weights=None if weights is None else _weights(durations, weights),
         )
     incidence = fitter.cumulative_density_.iloc[:, 0].to_numpy(dtype=float)
     lower, upper = _bounds(fitter.confidence_interval_)
@@ -208,7 +235,9 @@ def cumulative_incidence(
         median=_crossing(timeline, incidence, 0.5, rising=True),
         median_lower=_crossing(timeline, upper, 0.5, rising=True),
         median_upper=_crossing(timeline, lower, 0.5, rising=True),
-        at_risk=number_at_risk(durations, events, times, event_of_interest=event_of_interest),
+        at_risk=number_at_risk(
+            durations, events, times, event_of_interest=event_of_interest, weights=weights
+        ),
     )
 
 
@@ -220,11 +249,15 @@ def competing_outcomes(durations, events, **kwargs) -> dict[int, Curve]:
     }
 
 
-def publishable(curve: Curve, durations, *, threshold: int = 5) -> Curve:
+def publishable(curve: Curve, durations, *, threshold: int = 5, weights=None) -> Curve:
     """The curve cut where fewer than ``threshold`` applications remain at risk
     (a protected publication never shows a point computed from a small group)."""
-    durations = np.sort(np.asarray(durations, dtype=float))
-    at_risk = durations.size - np.searchsorted(durations, curve.timeline, side="left")
+    durations = np.asarray(durations, dtype=float)
+    order = np.argsort(durations, kind="stable")
+    durations = durations[order]
+    w = _weights(durations, weights)[order] if weights is not None else np.ones(durations.size, np.int64)
+    remaining = np.r_[np.cumsum(w[::-1])[::-1], 0]  # weight at or after each sorted position
+    at_risk = remaining[np.searchsorted(durations, curve.timeline, side="left")]
     keep = at_risk >= threshold
     last = float(curve.timeline[keep][-1]) if keep.any() else -math.inf
 
