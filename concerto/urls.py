@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("plans/<slug:slug>/mesures/<int:number>/historique/", include("concerto.audit.urls")),
     path("recommandations/", include("concerto.recommendations.urls")),
     path("cellule/", include("concerto.cases.urls")),
+    path("parcours/", include("concerto.pathway.urls")),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
     prefix_default_language=False,

@@ -111,3 +111,7 @@ FIELD_OF_COLUMN = {
     "date_fermeture": "closed_on",
     "motif_fermeture": "closure_kind",
 }
+
+
+# The collection's and the privacy officer's models live beside (issue 14, items 2 to 4).
+from .models_collect import Agreement, Destruction, Incident, Upload  # noqa: E402, F401
