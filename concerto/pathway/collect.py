@@ -28,7 +28,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from concerto.jobs.models import Job
 from concerto.jobs.services import JobError, enqueue, job
 
 from . import dictionary as d
@@ -123,10 +122,6 @@ def start_upload(*, order, period: str, file, user) -> Upload:
 
 def subject_of(upload: Upload) -> str:
     return f"pathway.upload:{upload.pk}"
-
-
-def job_of(upload: Upload) -> Job | None:
-    return Job.objects.filter(subject=subject_of(upload)).order_by("-enqueued_at", "-pk").first()
 
 
 def _advance(upload: Upload, state: str, progress: int) -> None:

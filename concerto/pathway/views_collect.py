@@ -26,7 +26,7 @@ from concerto.organizations.models import Organization
 
 from . import dictionary as d
 from . import rules
-from .collect import agreement_in_force, job_of, period_choices, start_upload
+from .collect import agreement_in_force, period_choices, start_upload
 from .forms_collect import AgreementForm, IncidentForm, UploadForm
 from .models import Agreement, Destruction, Incident, Submission, Upload
 from .registers import retention_schedule
@@ -200,7 +200,6 @@ def upload_detail(request, pk: int):
         "pathway/collect/upload_detail.html",
         {
             "upload": upload,
-            "job": job_of(upload),
             "errors": errors,
             "more_errors": max(upload.error_total - len(errors), 0),
             "refresh_seconds": REFRESH_SECONDS if refresh else 0,
