@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,18 +94,22 @@ def measure(path: Path) -> dict:
     submission.applications.all()._raw_delete(connection.alias)
     submission.delete()
     if connection.vendor == "postgresql":
+        # The floor: the same file copied as is into text columns, without validation, typing
+        # or index: into a temporary (unlogged) table, and into an ordinary (logged) one, as
+        # the stored rows are.
         columns = ", ".join(f"c{i} text" for i in range(21))
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE bare_copy ({columns})")
-            wall = time.perf_counter()
-            with (
-                path.open("rb") as handle,
-                cursor.cursor.copy("COPY bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
-            ):
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    copy.write(block)
-            figures["bare_copy_seconds"] = round(time.perf_counter() - wall, 2)
-            cursor.execute("DROP TABLE bare_copy")
+        for name, kind in (("bare_copy_seconds", "TEMPORARY"), ("bare_copy_logged_seconds", "")):
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE {kind} TABLE bare_copy ({columns})")
+                wall = time.perf_counter()
+                with (
+                    path.open("rb") as handle,
+                    cursor.cursor.copy("COPY bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                ):
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        copy.write(block)
+                figures[name] = round(time.perf_counter() - wall, 2)
+                cursor.execute("DROP TABLE bare_copy")
     wall = time.perf_counter()
     result = outcomes(accepted.frame, as_of=AS_OF)
     kaplan_meier(result.durations, result.events)
@@ -124,6 +129,8 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="PostgreSQL database to measure too (its rows are deleted after)"
     )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per database; medians are printed")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--child", choices=["generate", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -154,18 +161,34 @@ def main() -> None:
                 f"generated {args.rows} rows in {time.perf_counter() - started:.1f} s "
                 f"({path.stat().st_size / 2**20:.0f} MiB)"
             )
-        databases = [f"sqlite:///{Path(folder) / 'banc.sqlite3'}"]
+        databases = [] if args.no_sqlite else [f"sqlite:///{Path(folder) / 'banc.sqlite3'}"]
         if args.database_url:
             databases.append(args.database_url)
         for url in databases:
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", "measure", "--file", str(path)],
-                check=True,
-                capture_output=True,
-                text=True,
-                env={**os.environ, "DATABASE_URL": url},
-            ).stdout
-            print(json.dumps(json.loads(output.strip().splitlines()[-1]), indent=2))
+            runs = []
+            for _ in range(args.repeat):
+                load = os.getloadavg()[0]
+                output = subprocess.run(
+                    [sys.executable, __file__, "--child", "measure", "--file", str(path)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "DATABASE_URL": url},
+                ).stdout
+                run = json.loads(output.strip().splitlines()[-1])
+                run["load_average_before"] = round(load, 1)
+                if "store_seconds" in run:
+                    run["validate_and_store_seconds"] = round(
+                        run["validate_seconds"] + run["store_seconds"], 2
+                    )
+                print(json.dumps(run))
+                runs.append(run)
+            medians = {
+                key: statistics.median(r[key] for r in runs)
+                for key in runs[0]
+                if isinstance(runs[0][key], int | float)
+            }
+            print("median", runs[0]["database"], json.dumps(medians, indent=2))
 
 
 if __name__ == "__main__":
