@@ -502,3 +502,33 @@ def test_another_person_never_sees_an_orders_quality_report(people, role):
     assert (
         client_for(people[role]).get(reverse("pathway-submission", args=[submission.pk])).status_code == 404
     )
+
+
+def test_an_ingest_that_lost_its_worker_is_reported_and_its_file_deleted(people, order, media, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from concerto.core.uploads import get_private_storage
+
+    stored = get_private_storage().save("pathway-uploads/perdu.csv", io.BytesIO(b"x"))
+    upload = Upload.objects.create(
+        order=order, period=PERIOD, original_name="depot.csv", stored_name=stored, state=Upload.State.READING
+    )
+    page = (
+        client_for(people["submitter"])
+        .get(reverse("pathway-upload-detail", args=[upload.pk]))
+        .content.decode()
+    )
+    assert "Lecture et validation" in page  # still within its time
+    Upload.objects.filter(pk=upload.pk).update(
+        created_at=timezone.now() - datetime.timedelta(seconds=settings.CONCERTO_JOB_TIMEOUT + 1)
+    )
+    page = (
+        client_for(people["submitter"])
+        .get(reverse("pathway-upload-detail", args=[upload.pk]))
+        .content.decode()
+    )
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.FAILED and "Traitement interrompu" in page
+    assert uploaded_files(media) == []

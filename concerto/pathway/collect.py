@@ -124,6 +124,26 @@ def subject_of(upload: Upload) -> str:
     return f"pathway.upload:{upload.pk}"
 
 
+def give_up_if_lost(upload: Upload) -> Upload:
+    """An ingest still unfinished after ``CONCERTO_JOB_TIMEOUT`` lost its worker (the job runs
+    once): say so, and delete the file it left."""
+    limit = timezone.now() - datetime.timedelta(seconds=settings.CONCERTO_JOB_TIMEOUT)
+    if upload.finished or upload.created_at >= limit:
+        return upload
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("Traitement interrompu : rien n’a été enregistré ; envoyez le fichier de nouveau.")
+    _finish(upload, state=Upload.State.FAILED, progress=100, message=message)
+    forget_file(upload)
+    return upload
+
+
+def forget_file(upload: Upload) -> None:
+    if upload.stored_name:
+        _storage().delete(upload.stored_name)
+        Upload.objects.filter(pk=upload.pk).update(stored_name="")
+        upload.stored_name = ""
+
+
 def _advance(upload: Upload, state: str, progress: int) -> None:
     upload.state, upload.progress = state, progress
     Upload.objects.filter(pk=upload.pk).update(state=state, progress=progress)
@@ -191,9 +211,7 @@ def ingest_upload(*, upload_id: int) -> dict:
         logger.error("Dépôt en échec : %s %s (%s)", upload.order.code, upload.period, type(exc).__name__)
         raise JobError(message) from None
     finally:
-        if upload.stored_name:
-            _storage().delete(upload.stored_name)
-            Upload.objects.filter(pk=upload.pk).update(stored_name="")
+        forget_file(upload)
 
 
 def _ingest(upload: Upload) -> dict:

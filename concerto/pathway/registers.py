@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .collect import forget_file
 from .models import Agreement, Application, Destruction, Submission, Upload
 from .models_collect import add_months
 
@@ -67,12 +68,16 @@ def destroy_expired(
     if dry_run:
         return plan
     with transaction.atomic():
+        for upload in stale.exclude(stored_name=""):
+            forget_file(upload)  # a file an interrupted ingest left
         stale.delete()
         for expiring in due:
             submission = Submission.objects.select_for_update().filter(pk=expiring.submission.pk).first()
             if submission is None:  # destroyed meanwhile by another run
                 continue
             uploads = Upload.objects.filter(order=submission.order, period=submission.period)
+            for upload in uploads.exclude(stored_name=""):
+                forget_file(upload)
             upload_count = uploads.count()
             uploads.delete()
             Application.objects.filter(submission=submission)._raw_delete(connection.alias)

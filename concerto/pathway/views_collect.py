@@ -26,7 +26,7 @@ from concerto.organizations.models import Organization
 
 from . import dictionary as d
 from . import rules
-from .collect import agreement_in_force, period_choices, start_upload
+from .collect import agreement_in_force, give_up_if_lost, period_choices, start_upload
 from .forms_collect import AgreementForm, IncidentForm, UploadForm
 from .models import Agreement, Destruction, Incident, Submission, Upload
 from .registers import retention_schedule
@@ -189,7 +189,7 @@ def upload_page(request, code: str):
 @login_required
 @require_safe
 def upload_detail(request, pk: int):
-    upload = get_upload_for_submitter(request, pk)
+    upload = give_up_if_lost(get_upload_for_submitter(request, pk))
     refresh = not upload.finished and request.GET.get("actualiser") != "non"
     errors = [
         {"line": line, "column": column, "value": value, "reason": reason}
