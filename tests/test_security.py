@@ -39,6 +39,8 @@ from concerto.campaigns import services as campaign_services
 from concerto.campaigns.models import Draft
 from concerto.cases import rules as case_rules
 from concerto.cases.models import Case
+from concerto.pathway import rules as pathway_rules
+from concerto.pathway.models import Incident, Upload
 from concerto.recommendations import rules as recommendation_rules
 from concerto.recommendations import services as recommendation_services
 from concerto.recommendations.models import Answer, Attachment, Recommendation, State
@@ -64,6 +66,9 @@ from .support.campaigns import draft_form as _form
 from .support.documents import PDF_BYTES
 from .support.documents import office_zip as _office_zip
 from .support.documents import pdf as _pdf
+from .support.pathway import csv_bytes as _pathway_csv
+from .support.pathway import make_agreement
+from .support.pathway import row as _pathway_row
 
 pytestmark = pytest.mark.usefixtures("media")  # documents under a temporary MEDIA_ROOT
 
@@ -97,6 +102,7 @@ B_REC_DRAFT_TITLE = "Autre organisme : projet de recommandation"
 B_REC_HIDDEN_TITLE = "Autre organisme : recommandation transmise non publiée"
 B_CASE_TITLE = "Autre organisme : cas réservé"
 MIB = 1024 * 1024
+PATHWAY_ERROR_VALUE = "ZQ-valeur-du-depot"
 
 
 def make(number, *, owner, addressee, state, published=False, title="Recommandation"):
@@ -213,6 +219,30 @@ class World:
             recommendation=hidden_b, user=b_coordinator, file=_pdf("lettre-autre-organisme.pdf")
         )
         CaseFactory(reference="CAS-B-001", title=B_CASE_TITLE, owner=self.body_b, measures=[self.measure_b])
+
+        # The admission-pathway data: the body that owns them, an order's data submitter,
+        # the privacy officer, the CAI agreement in force, an incident, a refused file.
+        pathway_office = OrganizationFactory(
+            code=pathway_rules.OWNER_CODE, name="Office (parcours d’admission)", kind="public_body"
+        )
+        self.users["pathway_submitter"] = UserFactory(
+            username="transmission", member_of=(order, Role.DATA_SUBMITTER)
+        )
+        self.users["privacy_officer"] = UserFactory(
+            username="rprp", member_of=(pathway_office, Role.PRIVACY_OFFICER)
+        )
+        self.agreement = make_agreement(signed_on=datetime.date(2024, 1, 1))
+        self.incident = Incident.objects.create(
+            occurred_on=datetime.date(2025, 1, 1), discovered_on=datetime.date(2025, 1, 2), description="x"
+        )
+        self.upload = Upload.objects.create(
+            order=order,
+            period="2024-2025",
+            original_name="depot.csv",
+            state=Upload.State.REFUSED,
+            error_total=1,
+            errors=[[2, "pays_formation", PATHWAY_ERROR_VALUE, "code de pays inconnu"]],
+        )
 
     def draft(self, number=1) -> Draft:
         return Draft.objects.get(campaign=self.campaign, measure__number=number)
@@ -333,7 +363,56 @@ def _number(number):
 
 ANSWER = {"kind": "follow_up", "text": "Nous y donnerons suite.", "answered_on": "2024-06-01"}
 
+
+def _pathway_file(w):
+    return {
+        "period": "2024-2025",
+        "file": SimpleUploadedFile("depot.csv", _pathway_csv([_pathway_row(ordre="ordre")])),
+    }
+
+
+def _agreement_form(w):
+    return {
+        "reference": "CAI-2",
+        "signed_on": "2025-01-01",
+        "parties": "Office",
+        "purposes": "Diagnostic",
+        "data_elements": ["pseudonyme", "profession", "pays_formation", "voie", "date_reception"],
+        "retention_months": "12",
+        "security_measures": "Chiffrement",
+        "impact_assessment_reference": "EFVP",
+    }
+
+
+def _incident_form(w):
+    return {
+        "occurred_on": "2025-02-01",
+        "discovered_on": "2025-02-02",
+        "description": "y",
+        "information_concerned": "z",
+    }
+
+
 ACTIONS = {
+    # the admission-pathway collection and registers
+    "pathway.upload": Action("pathway-upload", lambda w: ["ordre"], "post", _pathway_file),
+    "pathway.upload-detail": Action(
+        "pathway-upload-detail", lambda w: [w.upload.pk], hidden=(PATHWAY_ERROR_VALUE,)
+    ),
+    "pathway.error-report": Action(
+        "pathway-upload-errors", lambda w: [w.upload.pk], hidden=(PATHWAY_ERROR_VALUE,)
+    ),
+    "pathway.submissions": Action("pathway-submissions"),
+    "pathway.registers": Action("pathway-registers"),
+    "pathway.record-agreement": Action("pathway-agreement-new", method="post", data=_agreement_form),
+    "pathway.edit-agreement": Action(
+        "pathway-agreement-edit", lambda w: [w.agreement.pk], "post", _agreement_form
+    ),
+    "pathway.record-incident": Action("pathway-incident-new", method="post", data=_incident_form),
+    "pathway.edit-incident": Action(
+        "pathway-incident-edit", lambda w: [w.incident.pk], "post", _incident_form
+    ),
+    "pathway.register-history": Action("pathway-register-history", lambda w: ["incident", w.incident.pk]),
     # plans and organizations: public pages that keep some things to some people
     "plans.checks-panel": Action("plan-detail", _plan, hidden=(CHECKS_TITLE,)),
     "plans.measure-history-link": Action(
@@ -608,6 +687,16 @@ PARTNERS = ("collaborator", "other_editor", "lead_editor")
 
 # action: {role: what the role gets}. A role left out may do the action.
 REFUSED = {
+    "pathway.upload": refused(),
+    "pathway.upload-detail": refused(signed_in=404),
+    "pathway.error-report": refused(signed_in=404),
+    "pathway.submissions": refused(),
+    "pathway.registers": refused(),
+    "pathway.record-agreement": refused(),
+    "pathway.edit-agreement": refused(),
+    "pathway.record-incident": refused(),
+    "pathway.edit-incident": refused(),
+    "pathway.register-history": refused(),
     "plans.checks-panel": EVERYONE_HIDDEN,
     "plans.measure-history-link": EVERYONE_HIDDEN,
     "plans.measure-draft": EVERYONE_HIDDEN,
@@ -729,6 +818,16 @@ REFUSED = {
 
 # action: the role that may do it (a page shows the hidden texts; a POST changes the database).
 ALLOWED = {
+    "pathway.upload": "pathway_submitter",
+    "pathway.upload-detail": "pathway_submitter",
+    "pathway.error-report": "pathway_submitter",
+    "pathway.submissions": "pathway_submitter",
+    "pathway.registers": "privacy_officer",
+    "pathway.record-agreement": "privacy_officer",
+    "pathway.edit-agreement": "privacy_officer",
+    "pathway.record-incident": "privacy_officer",
+    "pathway.edit-incident": "privacy_officer",
+    "pathway.register-history": "privacy_officer",
     "plans.checks-panel": "staff",
     "plans.measure-history-link": "coordinator",
     "plans.measure-unpublished-recommendation": "lead_editor",
@@ -1323,6 +1422,21 @@ ROUTES = {
     "case-summary": GET,
     "case-state": POST,
     "case-publish": POST,
+    "pathway-dictionary": GET,
+    "pathway-schema": GET,
+    "pathway-template": GET,
+    "pathway-pseudonymiser": GET,
+    "pathway-submissions": GET,
+    "pathway-upload": FORM,
+    "pathway-upload-detail": GET,
+    "pathway-upload-errors": GET,
+    "pathway-submission": GET,
+    "pathway-registers": GET,
+    "pathway-agreement-new": FORM,
+    "pathway-agreement-edit": FORM,
+    "pathway-incident-new": FORM,
+    "pathway-incident-edit": FORM,
+    "pathway-register-history": GET,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,
@@ -1334,6 +1448,7 @@ SAMPLE_ARGUMENTS = {
     "token": "jeton",
     "uidb64": "MQ",
     "reference": "CAS-2024-001",
+    "kind": "incident",
 }
 
 

@@ -127,8 +127,8 @@ def get_submission_for_submitter(request, pk: int) -> Submission:
     return submission
 
 
-@login_required
 @require_safe
+@login_required
 def my_submissions(request):
     order_ids = rules.submitter_order_ids(request.user)
     if not order_ids:
@@ -158,8 +158,8 @@ def my_submissions(request):
     )
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def upload_page(request, code: str):
     order = get_order_for_submitter(request, code)
     today = timezone.localdate()
@@ -186,8 +186,8 @@ def upload_page(request, code: str):
     )
 
 
-@login_required
 @require_safe
+@login_required
 def upload_detail(request, pk: int):
     upload = give_up_if_lost(get_upload_for_submitter(request, pk))
     refresh = not upload.finished and request.GET.get("actualiser") != "non"
@@ -207,8 +207,8 @@ def upload_detail(request, pk: int):
     )
 
 
-@login_required
 @require_safe
+@login_required
 def upload_errors_csv(request, pk: int):
     upload = get_upload_for_submitter(request, pk)
     if upload.state != Upload.State.REFUSED:
@@ -234,8 +234,8 @@ def upload_errors_csv(request, pk: int):
     return response
 
 
-@login_required
 @require_safe
+@login_required
 def submission_detail(request, pk: int):
     submission = get_submission_for_submitter(request, pk)
     quality = submission.quality or {}
@@ -269,8 +269,8 @@ def require_privacy_officer(request) -> None:
         )
 
 
-@login_required
 @require_safe
+@login_required
 def registers_page(request):
     require_privacy_officer(request)
     today = timezone.localdate()
@@ -304,16 +304,16 @@ def _register_form(request, form_class, instance, template, title):
     return render(request, template, {"form": form, "title": title, "instance": instance})
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def agreement_new(request):
     return _register_form(
         request, AgreementForm, None, "pathway/collect/register_form.html", _("Inscrire une entente")
     )
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def agreement_edit(request, pk: int):
     require_privacy_officer(request)
     agreement = get_object_or_404(Agreement, pk=pk)
@@ -322,8 +322,8 @@ def agreement_edit(request, pk: int):
     )
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def incident_new(request):
     return _register_form(
         request,
@@ -334,8 +334,8 @@ def incident_new(request):
     )
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def incident_edit(request, pk: int):
     require_privacy_officer(request)
     incident = get_object_or_404(Incident, pk=pk)
@@ -344,8 +344,8 @@ def incident_edit(request, pk: int):
     )
 
 
-@login_required
 @require_safe
+@login_required
 def register_history(request, kind: str, pk: int):
     require_privacy_officer(request)
     model = {"entente": Agreement, "incident": Incident}.get(kind)
