@@ -23,7 +23,8 @@ validation and re-keying 69.6 s wall for 8.9 s of CPU; store (COPY) 37.4 s wall 
 (temporary table) and 16.2 s (ordinary, logged table) in the same runs; validated and
 stored 109.6 s wall; peak memory 1.19 GiB. The 20 s target is not reached on this
 loaded machine; the CPU seconds (10.5 s in all) are the figure that does not depend
-on the other processes.
+on the other processes. SQLite, one run (load 14, niced): validation 29.7 s wall /
+9.7 s CPU, store 68.4 s wall / 22.1 s CPU (98.1 s in all), peak 1.19 GiB.
 
 Measured 2026-11-29, 1,000,000 rows (231 MiB CSV), on the 2-core machine
 shared with other work (load average 8 to 11, so wall times are inflated):
