@@ -264,6 +264,8 @@ CONCERTO_JOB_TIMEOUT = env_int("CONCERTO_JOB_TIMEOUT", 3600)
 CONCERTO_HOME_PLAN = env_str("CONCERTO_HOME_PLAN", "")
 # Concerto's own key for the admission-pathway pseudonyms, kept outside the database (a file path).
 CONCERTO_PATHWAY_KEY_FILE = env_str("CONCERTO_PATHWAY_KEY_FILE", "")
+# Largest admission-pathway file an order may upload (a million rows weigh about 230 MiB).
+CONCERTO_PATHWAY_UPLOAD_MAX_BYTES = env_int("CONCERTO_PATHWAY_UPLOAD_MAX_BYTES", 512 * 1024 * 1024)
 # Labelled demonstration data (`load_demo`): on in development, never in
 # production unless asked for explicitly (a training installation, say).
 CONCERTO_DEMO_DATA = env_bool("CONCERTO_DEMO_DATA", DEBUG)

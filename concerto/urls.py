@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("ciq/avis/", include("concerto.opinions.urls")),
     path("ciq/", include("concerto.ciq.urls")),
     path("parcours/", include("concerto.pathway.urls_diag")),
+    path("parcours/", include("concerto.pathway.urls")),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
     prefix_default_language=False,

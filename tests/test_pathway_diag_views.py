@@ -21,7 +21,7 @@ from concerto.pathway.pseudonyms import rekey
 from concerto.pathway.release_models import Release
 from concerto.pathway.rules import OWNER_CODE
 from tests.factories import OrganizationFactory, UserFactory
-from tests.support.pathway import KEY, MARKER, store_real, store_synthetic
+from tests.support.pathway_stored import KEY, MARKER, store_real, store_synthetic
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from concerto.pathway.survival import (
     kaplan_meier,
 )
 from tests.factories import OrganizationFactory
-from tests.support.pathway import store_real, store_synthetic
+from tests.support.pathway_stored import store_real, store_synthetic
 
 AS_OF = datetime.date(2025, 3, 31)
 D = datetime.date

@@ -17,7 +17,7 @@ from concerto.pathway.models import Submission
 from concerto.pathway.release_models import Release
 from concerto.pathway.rules import OWNER_CODE
 from tests.factories import OrganizationFactory, UserFactory
-from tests.support.pathway import store_real, store_synthetic
+from tests.support.pathway_stored import store_real, store_synthetic
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 4, 1)

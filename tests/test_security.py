@@ -40,6 +40,7 @@ from concerto.campaigns.models import Draft
 from concerto.cases import rules as case_rules
 from concerto.cases.models import Case
 from concerto.pathway import rules as pathway_rules
+from concerto.pathway.models import Incident, Upload
 from concerto.pathway.release_models import Release
 from concerto.recommendations import rules as recommendation_rules
 from concerto.recommendations import services as recommendation_services
@@ -66,6 +67,9 @@ from .support.campaigns import draft_form as _form
 from .support.documents import PDF_BYTES
 from .support.documents import office_zip as _office_zip
 from .support.documents import pdf as _pdf
+from .support.pathway import csv_bytes as _pathway_csv
+from .support.pathway import make_agreement
+from .support.pathway import row as _pathway_row
 
 pytestmark = pytest.mark.usefixtures("media")  # documents under a temporary MEDIA_ROOT
 
@@ -100,6 +104,7 @@ B_REC_DRAFT_TITLE = "Autre organisme : projet de recommandation"
 B_REC_HIDDEN_TITLE = "Autre organisme : recommandation transmise non publiée"
 B_CASE_TITLE = "Autre organisme : cas réservé"
 MIB = 1024 * 1024
+PATHWAY_ERROR_VALUE = "ZQ-valeur-du-depot"
 
 
 def make(number, *, owner, addressee, state, published=False, title="Recommandation"):
@@ -222,11 +227,18 @@ class World:
         )
         CaseFactory(reference="CAS-B-001", title=B_CASE_TITLE, owner=self.body_b, measures=[self.measure_b])
 
-        # The admission-pathway data belong to the Office under its real code.
-        pathway_office = OrganizationFactory(code=pathway_rules.OWNER_CODE, kind="public_body")
+        # The admission-pathway data: the body that owns them (the Office, under its real
+        # code), its analyst and privacy officer, an order's data submitter, the CAI
+        # agreement in force, an incident, a refused file, a release awaiting approval.
+        pathway_office = OrganizationFactory(
+            code=pathway_rules.OWNER_CODE, name="Office (parcours d’admission)", kind="public_body"
+        )
         self.users["analyst"] = UserFactory(username="analyste", member_of=(pathway_office, Role.ANALYST))
         self.users["privacy_officer"] = UserFactory(
             username="protection", member_of=(pathway_office, Role.PRIVACY_OFFICER)
+        )
+        self.users["pathway_submitter"] = UserFactory(
+            username="transmission", member_of=(order, Role.DATA_SUBMITTER)
         )
         self.release = Release.objects.create(
             title="Tableaux en attente",
@@ -235,6 +247,18 @@ class World:
             audience=Release.PUBLIC,
             data_as_of=datetime.date(2025, 3, 31),
             prepared_by=self.users["analyst"],
+        )
+        self.agreement = make_agreement(signed_on=datetime.date(2024, 1, 1))
+        self.incident = Incident.objects.create(
+            occurred_on=datetime.date(2025, 1, 1), discovered_on=datetime.date(2025, 1, 2), description="x"
+        )
+        self.upload = Upload.objects.create(
+            order=order,
+            period="2024-2025",
+            original_name="depot.csv",
+            state=Upload.State.REFUSED,
+            error_total=1,
+            errors=[[2, "pays_formation", PATHWAY_ERROR_VALUE, "code de pays inconnu"]],
         )
 
     def draft(self, number=1) -> Draft:
@@ -363,7 +387,7 @@ def _store_pathway_data(world, client=None):
 
     from concerto.organizations.models import Organization
 
-    from .support.pathway import store_synthetic
+    from .support.pathway_stored import store_synthetic
 
     with tempfile.TemporaryDirectory() as directory:
         store_synthetic(Organization.objects.get(code="ordre"), Path(directory), applications=30)
@@ -377,6 +401,36 @@ PATHWAY_RELEASE = {
     "tables": ["route:decision"],
 }
 
+
+def _pathway_file(w):
+    return {
+        "period": "2024-2025",
+        "file": SimpleUploadedFile("depot.csv", _pathway_csv([_pathway_row(ordre="ordre")])),
+    }
+
+
+def _agreement_form(w):
+    return {
+        "reference": "CAI-2",
+        "signed_on": "2025-01-01",
+        "parties": "Office",
+        "purposes": "Diagnostic",
+        "data_elements": ["pseudonyme", "profession", "pays_formation", "voie", "date_reception"],
+        "retention_months": "12",
+        "security_measures": "Chiffrement",
+        "impact_assessment_reference": "EFVP",
+    }
+
+
+def _incident_form(w):
+    return {
+        "occurred_on": "2025-02-01",
+        "discovered_on": "2025-02-02",
+        "description": "y",
+        "information_concerned": "z",
+    }
+
+
 ACTIONS = {
     "pathway.diagnosis": Action("pathway-diagnosis"),
     "pathway.release-register": Action("pathway-release-register"),
@@ -386,6 +440,25 @@ ACTIONS = {
     "pathway.decide-release": Action(
         "pathway-release-decide", lambda w: [w.release.pk], "post", lambda w: {"decision": "approve"}
     ),
+    # the admission-pathway collection and registers
+    "pathway.upload": Action("pathway-upload", lambda w: ["ordre"], "post", _pathway_file),
+    "pathway.upload-detail": Action(
+        "pathway-upload-detail", lambda w: [w.upload.pk], hidden=(PATHWAY_ERROR_VALUE,)
+    ),
+    "pathway.error-report": Action(
+        "pathway-upload-errors", lambda w: [w.upload.pk], hidden=(PATHWAY_ERROR_VALUE,)
+    ),
+    "pathway.submissions": Action("pathway-submissions"),
+    "pathway.registers": Action("pathway-registers"),
+    "pathway.record-agreement": Action("pathway-agreement-new", method="post", data=_agreement_form),
+    "pathway.edit-agreement": Action(
+        "pathway-agreement-edit", lambda w: [w.agreement.pk], "post", _agreement_form
+    ),
+    "pathway.record-incident": Action("pathway-incident-new", method="post", data=_incident_form),
+    "pathway.edit-incident": Action(
+        "pathway-incident-edit", lambda w: [w.incident.pk], "post", _incident_form
+    ),
+    "pathway.register-history": Action("pathway-register-history", lambda w: ["incident", w.incident.pk]),
     # plans and organizations: public pages that keep some things to some people
     "plans.checks-panel": Action("plan-detail", _plan, hidden=(CHECKS_TITLE,)),
     "plans.measure-history-link": Action(
@@ -672,6 +745,16 @@ REFUSED = {
     "pathway.release-register": refused(coordinator=403),
     "pathway.prepare-release": refused(coordinator=403),
     "pathway.decide-release": refused(coordinator=403),
+    "pathway.upload": refused(),
+    "pathway.upload-detail": refused(signed_in=404),
+    "pathway.error-report": refused(signed_in=404),
+    "pathway.submissions": refused(),
+    "pathway.registers": refused(),
+    "pathway.record-agreement": refused(),
+    "pathway.edit-agreement": refused(),
+    "pathway.record-incident": refused(),
+    "pathway.edit-incident": refused(),
+    "pathway.register-history": refused(),
     "plans.checks-panel": EVERYONE_HIDDEN,
     "plans.measure-history-link": EVERYONE_HIDDEN,
     "plans.measure-draft": EVERYONE_HIDDEN,
@@ -805,6 +888,16 @@ ALLOWED = {
     "pathway.release-register": "privacy_officer",
     "pathway.prepare-release": "analyst",
     "pathway.decide-release": "privacy_officer",
+    "pathway.upload": "pathway_submitter",
+    "pathway.upload-detail": "pathway_submitter",
+    "pathway.error-report": "pathway_submitter",
+    "pathway.submissions": "pathway_submitter",
+    "pathway.registers": "privacy_officer",
+    "pathway.record-agreement": "privacy_officer",
+    "pathway.edit-agreement": "privacy_officer",
+    "pathway.record-incident": "privacy_officer",
+    "pathway.edit-incident": "privacy_officer",
+    "pathway.register-history": "privacy_officer",
     "plans.checks-panel": "staff",
     "plans.measure-history-link": "coordinator",
     "plans.measure-unpublished-recommendation": "lead_editor",
@@ -1549,6 +1642,21 @@ ROUTES = {
     "pathway-public": GET,
     "pathway-public-release": GET,
     "pathway-release-file": GET,
+    "pathway-dictionary": GET,
+    "pathway-schema": GET,
+    "pathway-template": GET,
+    "pathway-pseudonymiser": GET,
+    "pathway-submissions": GET,
+    "pathway-upload": FORM,
+    "pathway-upload-detail": GET,
+    "pathway-upload-errors": GET,
+    "pathway-submission": GET,
+    "pathway-registers": GET,
+    "pathway-agreement-new": FORM,
+    "pathway-agreement-edit": FORM,
+    "pathway-incident-new": FORM,
+    "pathway-incident-edit": FORM,
+    "pathway-register-history": GET,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,
@@ -1563,6 +1671,7 @@ SAMPLE_ARGUMENTS = {
     "article": "1",
     "dossier_reference": "CIQ-2025-001",
     "position": "1",
+    "kind": "incident",
 }
 
 

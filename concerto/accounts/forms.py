@@ -99,6 +99,11 @@ class InvitationForm(forms.Form):
             and role
             and not can_grant_role(self.inviter, organization, role)
         ):
+            from .participation import role_scope
+
+            scope = role_scope(role)
+            if scope is not None and role != Role.COORDINATOR:
+                raise forms.ValidationError(scope.explanation)
             raise forms.ValidationError(
                 _(
                     "Le rôle de coordination ne peut être attribué que dans une organisation que vous coordonnez."

@@ -66,3 +66,30 @@ def participating_condition(owner_ids: set[int]) -> Q:
         for contribution in contributions():
             condition |= contribution.participants(set(owner_ids))
     return condition
+
+
+# --- roles held only in some organizations -----------------------------------------------------
+#
+# An app may say where one of its roles may be granted, as a condition on
+# ``Organization`` given the owning bodies the inviter coordinates (the pathway:
+# analysts only in the Office, data submitters only in a professional order).
+# A role nobody registers keeps the general rule of ``rules.can_grant_role``.
+
+
+@dataclass(frozen=True)
+class RoleScope:
+    role: str
+    where: Callable[[set[int]], Q]
+    explanation: object  # a French message (lazy) shown when the role is refused
+
+
+_role_scopes: dict[str, RoleScope] = {}
+
+
+def register_role(role: str, *, where: Callable[[set[int]], Q], explanation) -> None:
+    """Allow ``role`` only in the organizations ``where(coordinated owner ids)`` selects."""
+    _role_scopes[role] = RoleScope(role, where, explanation)
+
+
+def role_scope(role: str) -> RoleScope | None:
+    return _role_scopes.get(role)

@@ -21,7 +21,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from concerto.organizations.models import Organization
 
 from .models import Membership, Role
-from .participation import owning_condition, participants_of, participating_condition
+from .participation import owning_condition, participants_of, participating_condition, role_scope
 
 _CACHE = "_concerto_roles"
 
@@ -143,7 +143,11 @@ def can_grant_role(user, organization, role) -> bool:
         # consulting that order (the CIQ's) brings one in, never the Office's.
         condition = participants_of("ciq", coordinated_owner_ids(user))
         return condition is not None and Organization.objects.filter(condition, pk=organization.pk).exists()
-    return invitable_organizations(user).filter(pk=organization.pk).exists()
+    allowed = invitable_organizations(user)
+    scope = role_scope(role)
+    if scope is not None:  # a role an app keeps to some organizations (``participation.register_role``)
+        allowed = allowed.filter(scope.where(coordinated_owner_ids(user)))
+    return allowed.filter(pk=organization.pk).exists()
 
 
 def get_abilities(user) -> dict[str, bool]:

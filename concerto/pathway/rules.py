@@ -18,6 +18,8 @@ records takes the role. Every check reads the person's memberships once
 
 from __future__ import annotations
 
+from django.db.models import Exists, Q
+
 from concerto.accounts.models import Role
 from concerto.accounts.rules import is_signed_in, memberships_by_org
 from concerto.organizations.models import Organization
@@ -62,3 +64,35 @@ def submitter_order_ids(user) -> set[int]:
 def may_submit_for(user, order) -> bool:
     order_id = order.pk if isinstance(order, Organization) else order
     return order_id in submitter_order_ids(user)
+
+
+def may_keep_registers(user) -> bool:
+    """The CAI agreement, the incidents and the destruction register: the privacy officer only."""
+    return is_privacy_officer(user)
+
+
+# --- for ``accounts.participation``: who the Office's coordination may invite ----------------------
+
+
+def owners():
+    """The body that owns the pathway data."""
+    return Organization.objects.filter(code=OWNER_CODE).values("pk")
+
+
+def _owner_among(owner_ids: set[int]) -> Q:
+    return Q(Exists(Organization.objects.filter(code=OWNER_CODE, pk__in=owner_ids)))
+
+
+def participants(owner_ids: set[int]) -> Q:
+    """Every professional order sends its admission-pathway data to the Office."""
+    return Q(kind=Organization.Kind.PROFESSIONAL_ORDER) & _owner_among(owner_ids)
+
+
+def office_roles_scope(owner_ids: set[int]) -> Q:
+    """Analysts and the privacy officer: in the Office only, granted by its own coordination."""
+    return Q(code=OWNER_CODE, pk__in=owner_ids)
+
+
+def submitter_scope(owner_ids: set[int]) -> Q:
+    """Data submitters: in a professional order, invited by the Office's coordination."""
+    return participants(owner_ids)
