@@ -113,8 +113,7 @@ FIELD_OF_COLUMN = {
 }
 
 
-# The release register (protected publication) lives in its own module.
+# The collection's and the privacy officer's models (issue 14, items 2 to 4) and the
+# release register (protected publication) live in their own modules.
+from .models_collect import Agreement, Destruction, Incident, Upload  # noqa: E402, F401, I001
 from .release_models import Release, ReleaseFile, ReleaseTable  # noqa: E402, F401
-
-# The collection's and the privacy officer's models live beside (issue 14, items 2 to 4).
-from .models_collect import Agreement, Destruction, Incident, Upload  # noqa: E402, F401
