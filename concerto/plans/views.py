@@ -1,6 +1,8 @@
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -8,19 +10,45 @@ from concerto.accounts.rules import coordinates
 from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.core.pagecache import serve_cached
 from concerto.core.ratelimit import rate_limited
+from concerto.core.spreadsheets import XLSX_CONTENT_TYPE
 from concerto.organizations.models import Organization
 
 from .cache import plan_data_fingerprint
+from .charts import progress_chart_svg
 from .checks import check_plan_state
-from .export import status_document
+from .export import status_document, status_workbook, write_status_csv
 from .forms import MeasureFilterForm
-from .models import Collaborator, MeasureLead, Plan, ProgressReport
-from .state import load_plan_state, reporting_dates
+from .models import Collaborator, Measure, MeasureLead, Plan
+from .state import load_measure_state, load_plan_state, reporting_dates
+from .summary import plan_glance
 
 
 def get_plan_for_user(user, slug: str) -> Plan:
     """The plan, if this user may read it. Plans and validated progress are public."""
     return get_object_or_404(Plan.objects.select_related("owner"), slug=slug)
+
+
+def get_measure_for_user(user, slug: str, number: int) -> Measure:
+    """The measure with its plan and theme (one query), if this user may read the plan.
+
+    ``has_cases`` and ``has_recommendations`` say whether any case or
+    recommendation is linked to it, so that the page asks for them only then.
+    """
+    measure = (
+        Measure.objects.select_related("plan__owner", "theme")
+        .annotate(
+            has_cases=Exists(Measure.objects.filter(pk=OuterRef("pk"), cases__isnull=False)),
+            has_recommendations=Exists(
+                Measure.objects.filter(pk=OuterRef("pk"), recommendations__isnull=False)
+            ),
+        )
+        .filter(plan__slug=slug, number=number)
+        .first()
+    )
+    if measure is None:
+        get_plan_for_user(user, slug)  # an unknown plan is said as such
+        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
+    return measure
 
 
 def _default_plan() -> Plan | None:
@@ -50,6 +78,8 @@ def plan_detail(request, slug):
     )
 
 
+# A search (``q``) is not one of them: rendered each time, as made-up words
+# would otherwise fill the cache.
 FILTER_NAMES = ("theme", "lead", "status", "as_of")
 
 
@@ -90,6 +120,7 @@ def _render_plan_page(request, plan):
             "filtered": filtered,
             "measure_count": len(state.measures),
             "checks": checks,
+            **_plan_page_extras(plan, state, as_of),
         },
         status=status,
     )
@@ -101,7 +132,8 @@ def _render_plan_page(request, plan):
 
 @require_safe
 def measure_detail(request, slug, number):
-    plan = get_plan_for_user(request.user, slug)
+    measure = get_measure_for_user(request.user, slug, number)
+    plan = measure.plan
     requested = request.GET.get("as_of")
     date_error = ""
     if requested:
@@ -113,24 +145,18 @@ def measure_detail(request, slug, number):
     else:
         dates = reporting_dates(plan)
         as_of = dates[0] if dates else None
-    state = load_plan_state(plan, as_of, numbers=[number])
-    if not state.measures:
-        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
-    measure_state = state.measures[0]
-    history = (
-        ProgressReport.objects.filter(measure=measure_state.measure, is_current=True)
-        .only("as_of", "percent", "status", "measure_id")
-        .order_by("-as_of")
-    )
+    # Only this measure's rows: its state at the date and its states at every date.
+    measure_state, history = load_measure_state(measure, as_of)
     return render(
         request,
         "plans/measure_detail.html",
         {
             "plan": plan,
-            "theme": measure_state.measure.theme,
+            "theme": measure.theme,
             "m": measure_state,
             "as_of": as_of,
             "history": history,
+            "chart": progress_chart_svg(history),
             "can_see_history": coordinates(request.user, plan.owner_id),
             "date_error": date_error,
         },
@@ -168,6 +194,23 @@ def organization_detail(request, code):
     )
 
 
+def _plan_page_extras(plan, state, as_of) -> dict:
+    """What the plan page shows beside the measures: the glance and the download links."""
+    date = f"?as_of={as_of:%Y-%m-%d}" if as_of else ""
+    return {
+        "glance": plan_glance(state),
+        "downloads": [
+            ("CSV", reverse("plan-status-csv", args=[plan.slug]) + date),
+            ("Excel", reverse("plan-status-xlsx", args=[plan.slug]) + date),
+            ("JSON", reverse("api-plan-status", args=[plan.slug]) + date),
+        ],
+        # Built once per page rather than once per link (hundreds on a large plan).
+        "measure_url": reverse("measure-detail", args=[plan.slug, 0]).removesuffix("0/"),
+        "organization_url": reverse("organization-detail", args=["x"]).removesuffix("x/"),
+        "as_of_query": date,
+    }
+
+
 def _api_refusal(request, retry_after):
     return JsonResponse(
         {"error": _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after}},
@@ -197,3 +240,46 @@ def plan_status_api(request, slug):
         return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
     return serve_cached(request, ("status", request.path, as_of), plan_data_fingerprint, render_status)
+
+
+def _download_refusal(request, retry_after):
+    return HttpResponse(
+        _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after},
+        content_type="text/plain; charset=utf-8",
+        status=429,
+    )
+
+
+def _status_download(request, slug, fmt: str):
+    """The plan's state at a reporting date as a file: one row per measure and component."""
+    plan = get_plan_for_user(request.user, slug)
+    value = request.GET.get("as_of")
+    if value:
+        try:
+            as_of = parse_reporting_date(value)
+        except InvalidDate as exc:
+            return HttpResponse(exc.message, content_type="text/plain; charset=utf-8", status=400)
+    else:
+        dates = reporting_dates(plan)
+        as_of = dates[0] if dates else None
+    state = load_plan_state(plan, as_of, keep_empty_themes=True)
+    name = f"{plan.slug}-etat-{as_of:%Y-%m-%d}" if as_of else f"{plan.slug}-etat"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        write_status_csv(state, response)  # the same file as the report's CSV
+    else:
+        response = HttpResponse(status_workbook(state), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@require_safe
+@rate_limited("api", setting="CONCERTO_API_RATE_LIMIT", refuse=_download_refusal)
+def plan_status_csv(request, slug):
+    return _status_download(request, slug, "csv")
+
+
+@require_safe
+@rate_limited("api", setting="CONCERTO_API_RATE_LIMIT", refuse=_download_refusal)
+def plan_status_xlsx(request, slug):
+    return _status_download(request, slug, "xlsx")
