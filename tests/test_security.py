@@ -345,6 +345,7 @@ ACTIONS = {
     ),
     "plans.measure-unreadable-case": Action("measure-detail", lambda w: [PLAN, 1], hidden=(CASE_TITLE,)),
     "plans.api-draft": Action("api-plan-status", _plan, hidden=(DRAFT_TEXT,)),
+    "plans.csv-draft": Action("plan-status-csv", _plan, hidden=(DRAFT_TEXT,)),
     "organizations.unpublished-recommendation": Action(
         "organization-detail", lambda w: ["responsable"], hidden=(REC_HIDDEN_TITLE,)
     ),
@@ -616,6 +617,7 @@ REFUSED = {
     ),
     "plans.measure-unreadable-case": EVERYONE_HIDDEN,
     "plans.api-draft": EVERYONE_HIDDEN,
+    "plans.csv-draft": EVERYONE_HIDDEN,
     "organizations.unpublished-recommendation": refused(
         anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
     ),
@@ -1284,6 +1286,8 @@ ROUTES = {
     "plan-detail": GET,
     "measure-detail": GET,
     "api-plan-status": GET,
+    "plan-status-csv": GET,
+    "plan-status-xlsx": GET,
     "measure-history": GET,
     "report-page": GET,
     "report-download": GET,
