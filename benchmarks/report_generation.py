@@ -53,7 +53,7 @@ def build_database(database: Path, measures: int, components: int) -> None:
     generate_plan(measures, components)
 
 
-def generate_plan(count: int, components: int) -> None:
+def generate_plan(count: int, components: int, slug: str = "plan-genere-300") -> None:
     from django.db import transaction
 
     from concerto.organizations.models import Organization
@@ -74,7 +74,7 @@ def generate_plan(count: int, components: int) -> None:
     organizations = list(Organization.objects.order_by("code"))
     with transaction.atomic():
         plan = Plan.objects.create(
-            slug="plan-genere-300",
+            slug=slug,
             title=f"Plan d’action généré de {count} mesures",
             start_year=2020,
             end_year=2025,

@@ -211,3 +211,42 @@ def test_markdown_blocks_split_paragraphs_and_lists():
     assert [b.kind for b in blocks] == ["p", "ul", "p"]
     assert blocks[1].items == ["un", "deux"]
     assert blocks[2].text == "Fin lien (https://q.ca)."
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    return [_flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_pdf_pages_are_letter_size(real_pdf):
+    sizes = {
+        tuple(round(float(x)) for x in page.mediabox[2:]) for page in PdfReader(io.BytesIO(real_pdf)).pages
+    }
+    # 8½ × 11 in = 612 × 792 pt, the annex in landscape.
+    assert sizes == {(612, 792), (792, 612)}
+
+
+def test_pdf_never_leaves_a_theme_heading_alone_at_the_bottom_of_a_page(real_pdf):
+    pages = _page_texts(real_pdf)
+    annex = next(i for i, text in enumerate(pages) if "Annexe — " in text)
+    for theme, first_measure in [
+        ("0. Mesures transversales", "Mettre sur pied une cellule"),
+        ("1. Information", "Informer les PFÉ des conditions"),
+        ("2. Reconnaissance des compétences", "Reconnaissance des compétences de la main"),
+        ("3. Conditions d’obtention d’un permis", "Soutenir les centres de formation"),
+        ("4. Intégration au marché du travail", "Programme d’aide à l’intégration"),
+    ]:
+        heading_page = max(i for i, text in enumerate(pages) if i >= annex and theme in text)
+        assert first_measure[:20] in pages[heading_page], (
+            f"« {theme} » alone at the bottom of page {heading_page + 1}"
+        )
+
+
+def test_pdf_keeps_theme_headings_with_their_tables_by_css():
+    from django.template.loader import render_to_string
+
+    css = render_to_string(
+        "reports/status_report.css",
+        {"fonts": "", "running_title": "", "running_date": "", "running_author": ""},
+    )
+    assert "size: letter;" in css and "size: letter landscape;" in css
+    assert ".theme-head { break-inside: avoid; break-after: avoid; }" in css

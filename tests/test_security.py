@@ -476,6 +476,7 @@ ACTIONS = {
     ),
     "plans.publish-date-page": Action("plan-publish-date", lambda w: [PLAN, "2024-03-31"]),
     "plans.publish-date": Action("plan-publish-date", lambda w: [PLAN, "2024-03-31"], "post"),
+    "plans.csv-draft": Action("plan-status-csv", _plan, hidden=(DRAFT_TEXT,)),
     "organizations.unpublished-recommendation": Action(
         "organization-detail", lambda w: ["responsable"], hidden=(REC_HIDDEN_TITLE,)
     ),
@@ -770,6 +771,7 @@ REFUSED = {
     ),
     "plans.publish-date-page": refused(),
     "plans.publish-date": refused(),
+    "plans.csv-draft": EVERYONE_HIDDEN,
     "organizations.unpublished-recommendation": refused(
         anonymous=HIDDEN, signed_in=HIDDEN, allowed=("lead_editor",)
     ),
@@ -1554,6 +1556,8 @@ ROUTES = {
     "api-recommendations": GET,
     "api-cases": GET,
     "api-organizations": GET,
+    "plan-status-csv": GET,
+    "plan-status-xlsx": GET,
     "measure-history": GET,
     "report-page": GET,
     "report-download": GET,

@@ -17,6 +17,8 @@ PAGES = [
     ("organization-list", {}),
     ("organization-detail", {"code": "ministere-de-l-emploi-et-de-la-solidarite-sociale"}),
     ("api-plan-status", {"slug": PLAN}),
+    ("plan-status-csv", {"slug": PLAN}),
+    ("plan-status-xlsx", {"slug": PLAN}),
 ]
 
 
@@ -78,7 +80,7 @@ def test_plan_page_shows_components_of_measure_1(client, real_plan):
 def test_english_version_translates_the_interface_not_the_data(client, real_plan):
     html = client.get("/en/").content.decode()
     assert '<html lang="en">' in html
-    assert "Filter measures" in html
+    assert "Search and filter measures" in html
     assert "Mettre sur pied une cellule d’intervention agile" in html
     assert 'href="/plans/pole-2019-2024/"' not in html or 'href="/en/plans/pole-2019-2024/' in html
 

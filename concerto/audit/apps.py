@@ -49,4 +49,6 @@ class AuditConfig(AppConfig):
                 records_class=AuditHistoricalRecords,
                 history_manager=AuditHistoryManager,
                 get_user=history_user,
+                # Derived fields (HTML rendered from a narrative) are not what people changed.
+                excluded_fields=getattr(model, "history_excluded_fields", ()),
             )

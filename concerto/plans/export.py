@@ -6,10 +6,14 @@ The format is documented in the README and described by the JSON Schema
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from concerto.core.markdown import plain_text
-from concerto.core.spreadsheets import csv_writer
+from concerto.core.spreadsheets import append_row, csv_writer, workbook_bytes
 
 from .checks import check_plan_state
 from .state import PlanState, load_plan_state
@@ -133,10 +137,8 @@ CSV_COLUMNS = [
 ]
 
 
-def write_status_csv(state: PlanState, stream) -> None:
-    """One row per measure, then one per component of that measure."""
-    writer = csv_writer(stream)
-    writer.writerow(CSV_COLUMNS)
+def status_rows(state: PlanState):
+    """One row per measure, then one per component of that measure (``CSV_COLUMNS``)."""
     for theme_state in state.themes:
         for m in theme_state.measures:
             base = [
@@ -148,17 +150,36 @@ def write_status_csv(state: PlanState, stream) -> None:
                 "; ".join(c.label for c in m.collaborators),
                 "; ".join(f"{i.indicator.label} ({i.indicator.deadline_text})" for i in m.indicators),
             ]
-            writer.writerow(
-                base
-                + [
-                    "",
-                    "" if m.percent is None else m.percent,
-                    m.status,
-                    m.report.completed_in if m.report else "",
-                    plain_text(m.narrative),
-                ]
-            )
+            yield base + [
+                "",
+                "" if m.percent is None else m.percent,
+                m.status,
+                m.report.completed_in if m.report else "",
+                plain_text(m.narrative),
+            ]
             for c in m.components:
-                writer.writerow(
-                    base + [c.label, "" if c.percent is None else c.percent, "", "", plain_text(c.narrative)]
-                )
+                yield base + [
+                    c.label,
+                    "" if c.percent is None else c.percent,
+                    "",
+                    "",
+                    plain_text(c.narrative),
+                ]
+
+
+def write_status_csv(state: PlanState, stream) -> None:
+    writer = csv_writer(stream)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(status_rows(state))
+
+
+def status_workbook(state: PlanState) -> bytes:
+    """The rows of the CSV in an Excel workbook (numbers typed, never a formula)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "État"
+    append_row(sheet, CSV_COLUMNS, font=Font(bold=True))
+    for row in status_rows(state):
+        append_row(sheet, row)
+    sheet.freeze_panes = "A2"
+    return workbook_bytes(workbook, day=state.as_of or datetime.date(2000, 1, 1))

@@ -25,6 +25,15 @@ class ReportingDateChoiceField(forms.ChoiceField):
 class MeasureFilterForm(forms.Form):
     """Filters of the plan page; every field is optional (GET)."""
 
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Numéro, titre, organisation en charge ou état d’avancement ; accents et majuscules ignorés."
+        ),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     theme = forms.TypedChoiceField(
         label=_("Thème"), required=False, coerce=int, empty_value=None, widget=FrenchSelect
     )
@@ -59,6 +68,7 @@ class MeasureFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
+            "search": data.get("q") or None,
             "theme": data.get("theme"),
             "lead": data.get("lead") or None,
             "status": data.get("status") or None,

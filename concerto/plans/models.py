@@ -6,11 +6,13 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.archiving import HistoryGuard, collect_history
 from concerto.core.deadlines import KINDS, DeadlineError, parse_deadline
+from concerto.core.markdown import render_markdown
 from concerto.organizations.models import Organization
 
 PERCENT_VALIDATORS = [MaxValueValidator(100)]
@@ -277,7 +279,34 @@ class Indicator(models.Model):
         return parse_deadline(self.deadline_text)
 
 
-class ProgressReport(models.Model):
+class RenderedNarrative:
+    """A narrative in Markdown and its sanitized HTML, rendered once when saved.
+
+    Pages show ``narrative_as_html`` and never render Markdown per request.
+    Every save fills ``narrative_html``; bulk writes call ``render_narrative()``
+    on each row first (see ``progress.record_progress``).
+    """
+
+    def render_narrative(self):
+        self.narrative_html = str(render_markdown(self.narrative))
+        return self
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "narrative" in update_fields:
+            self.render_narrative()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "narrative_html"}
+        super().save(*args, **kwargs)
+
+    @property
+    def narrative_as_html(self) -> SafeString:
+        if self.narrative and not self.narrative_html:
+            return render_markdown(self.narrative)  # a row written around save(): still safe
+        return mark_safe(self.narrative_html)  # noqa: S308 - sanitized by render_markdown when saved
+
+
+class ProgressReport(RenderedNarrative, models.Model):
     """The validated state of a measure at one reporting date ("au 31 mars 2023").
 
     Next year's state is a new row beside this one, never an overwrite; and a
@@ -312,6 +341,9 @@ class ProgressReport(models.Model):
     status = models.CharField(_("état"), max_length=20, choices=Status.choices)
     completed_in = models.CharField(_("réalisée en"), max_length=20, blank=True)
     narrative = models.TextField(_("état d’avancement"), blank=True)
+    narrative_html = models.TextField(_("état d’avancement (HTML)"), blank=True, editable=False)
+
+    history_excluded_fields = ("narrative_html",)
 
     class Meta:
         verbose_name = _("état d’avancement")
@@ -348,7 +380,7 @@ class ProgressReport(models.Model):
         return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)), "derived"
 
 
-class ComponentProgress(models.Model):
+class ComponentProgress(RenderedNarrative, models.Model):
     """Per-component progress of a measure (measure 1: OPTMQ 50 %, OIIAQ 100 %)."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="components")
@@ -366,6 +398,9 @@ class ComponentProgress(models.Model):
         _("pourcentage"), null=True, blank=True, validators=PERCENT_VALIDATORS
     )
     narrative = models.TextField(_("état d’avancement"), blank=True)
+    narrative_html = models.TextField(_("état d’avancement (HTML)"), blank=True, editable=False)
+
+    history_excluded_fields = ("narrative_html",)
 
     class Meta:
         verbose_name = _("composante")

@@ -126,7 +126,7 @@ def record_progress(
                     organization=c.organization,
                     percent=c.percent,
                     narrative=c.narrative,
-                )
+                ).render_narrative()
                 for position, c in enumerate(data.components)
             ],
             ComponentProgress,

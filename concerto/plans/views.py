@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,12 +12,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concerto.accounts.rules import coordinates
 from concerto.core.dates import InvalidDate, parse_reporting_date
 from concerto.core.pagecache import serve_cached
+from concerto.core.ratelimit import rate_limited
+from concerto.core.spreadsheets import XLSX_CONTENT_TYPE
 from concerto.organizations.models import Organization
 
 from .cache import plan_data_fingerprint
+from .charts import progress_chart_svg
 from .checks import check_plan_state
+from .export import status_workbook, write_status_csv
 from .forms import MeasureFilterForm
-from .models import Collaborator, MeasureLead, Plan, ProgressReport, PublishedDate
+from .models import Collaborator, Measure, MeasureLead, Plan, PublishedDate
 from .publication import (
     all_dates,
     can_see_unpublished,
@@ -28,12 +32,36 @@ from .publication import (
     publish_reporting_date,
     takes_part_in_measure,
 )
-from .state import load_plan_state
+from .state import load_measure_state, load_plan_state
+from .summary import plan_glance
 
 
 def get_plan_for_user(user, slug: str) -> Plan:
     """The plan, if this user may read it. Plans and validated progress are public."""
     return get_object_or_404(Plan.objects.select_related("owner"), slug=slug)
+
+
+def get_measure_for_user(user, slug: str, number: int) -> Measure:
+    """The measure with its plan and theme (one query), if this user may read the plan.
+
+    ``has_cases`` and ``has_recommendations`` say whether any case or
+    recommendation is linked to it, so that the page asks for them only then.
+    """
+    measure = (
+        Measure.objects.select_related("plan__owner", "theme")
+        .annotate(
+            has_cases=Exists(Measure.objects.filter(pk=OuterRef("pk"), cases__isnull=False)),
+            has_recommendations=Exists(
+                Measure.objects.filter(pk=OuterRef("pk"), recommendations__isnull=False)
+            ),
+        )
+        .filter(plan__slug=slug, number=number)
+        .first()
+    )
+    if measure is None:
+        get_plan_for_user(user, slug)  # an unknown plan is said as such
+        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
+    return measure
 
 
 def _default_plan() -> Plan | None:
@@ -63,6 +91,8 @@ def plan_detail(request, slug):
     )
 
 
+# A search (``q``) is not one of them: rendered each time, as made-up words
+# would otherwise fill the cache.
 FILTER_NAMES = ("theme", "lead", "status", "as_of")
 
 
@@ -117,6 +147,7 @@ def _render_plan_page(request, plan):
                 "published": dates.is_published(as_of),
                 "latest_published": dates.latest_published,
             },
+            **_plan_page_extras(plan, state, as_of),
         },
         status=status,
     )
@@ -128,12 +159,10 @@ def _render_plan_page(request, plan):
 
 @require_safe
 def measure_detail(request, slug, number):
-    plan = get_plan_for_user(request.user, slug)
-    measure = plan.measures.filter(number=number).values_list("pk", flat=True).first()
-    if measure is None:
-        raise Http404(_("Cette mesure n’existe pas dans ce plan."))
+    measure = get_measure_for_user(request.user, slug, number)
+    plan = measure.plan
     # The coordination sees every date; the partners, the new states of their own measures.
-    if can_see_unpublished(request.user, plan) or takes_part_in_measure(request.user, measure):
+    if can_see_unpublished(request.user, plan) or takes_part_in_measure(request.user, measure.pk):
         dates = all_dates(plan)
     else:
         dates = public_dates(plan)
@@ -153,22 +182,19 @@ def measure_detail(request, slug, number):
                 )
     else:
         as_of = dates.default
-    state = load_plan_state(plan, as_of, numbers=[number])
-    measure_state = state.measures[0]
-    history = (
-        ProgressReport.objects.filter(measure=measure_state.measure, is_current=True)
-        .only("as_of", "percent", "status", "measure_id")
-        .order_by("-as_of")
-    )
+    # Only this measure's rows: its state at the date and its states at the dates this reader sees.
+    measure_state, history = load_measure_state(measure, as_of)
+    history = [report for report in history if report.as_of in dates.dates]
     return render(
         request,
         "plans/measure_detail.html",
         {
             "plan": plan,
-            "theme": measure_state.measure.theme,
+            "theme": measure.theme,
             "m": measure_state,
             "as_of": as_of,
             "history": history,
+            "chart": progress_chart_svg(history),
             "can_see_history": coordinates(request.user, plan.owner_id),
             "date_error": date_error,
             "unpublished": as_of is not None and not dates.is_published(as_of),
@@ -254,3 +280,69 @@ def publish_date(request, slug, as_of):
         "plans/publish_date.html",
         {"plan": plan, "preview": preview, "plan_url": plan_url},
     )
+
+
+def _plan_page_extras(plan, state, as_of) -> dict:
+    """What the plan page shows beside the measures: the glance and the download links."""
+    date = f"?as_of={as_of:%Y-%m-%d}" if as_of else ""
+    return {
+        "glance": plan_glance(state),
+        "downloads": [
+            ("CSV", reverse("plan-status-csv", args=[plan.slug]) + date),
+            ("Excel", reverse("plan-status-xlsx", args=[plan.slug]) + date),
+            ("JSON", reverse("api-plan-status", args=[plan.slug]) + date),
+        ],
+        # Built once per page rather than once per link (hundreds on a large plan).
+        "measure_url": reverse("measure-detail", args=[plan.slug, 0]).removesuffix("0/"),
+        "organization_url": reverse("organization-detail", args=["x"]).removesuffix("x/"),
+        "as_of_query": date,
+    }
+
+
+def _download_refusal(request, retry_after):
+    return HttpResponse(
+        _("Trop de requêtes : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after},
+        content_type="text/plain; charset=utf-8",
+        status=429,
+    )
+
+
+def _status_download(request, slug, fmt: str):
+    """The plan's state at a reporting date as a file: one row per measure and component.
+
+    The dates this reader may see, as on the plan page: the published ones for
+    the public, every date for the plan's coordination."""
+    plan = get_plan_for_user(request.user, slug)
+    dates = dates_for_user(request.user, plan)
+    value = request.GET.get("as_of")
+    if value:
+        try:
+            as_of = parse_reporting_date(value)
+        except InvalidDate as exc:
+            return HttpResponse(exc.message, content_type="text/plain; charset=utf-8", status=400)
+        if as_of not in dates.dates:
+            message = _("Aucun état d’avancement publié au %(date)s.") % {"date": date_label(as_of)}
+            return HttpResponse(message, content_type="text/plain; charset=utf-8", status=404)
+    else:
+        as_of = dates.default
+    state = load_plan_state(plan, as_of, keep_empty_themes=True)
+    name = f"{plan.slug}-etat-{as_of:%Y-%m-%d}" if as_of else f"{plan.slug}-etat"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        write_status_csv(state, response)  # the same file as the report's CSV
+    else:
+        response = HttpResponse(status_workbook(state), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@require_safe
+@rate_limited("api", setting="CONCERTO_API_RATE_LIMIT", refuse=_download_refusal)
+def plan_status_csv(request, slug):
+    return _status_download(request, slug, "csv")
+
+
+@require_safe
+@rate_limited("api", setting="CONCERTO_API_RATE_LIMIT", refuse=_download_refusal)
+def plan_status_xlsx(request, slug):
+    return _status_download(request, slug, "xlsx")
