@@ -1,4 +1,5 @@
-"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect.
+"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect;
+and the pages of the footer (accessibility, privacy, contact).
 
 - ``/sante/vivant``: the process answers (a constant response; liveness).
 - ``/sante/``: the database answers and every migration is applied
@@ -6,10 +7,13 @@
 """
 
 import logging
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -67,3 +71,31 @@ def health(request):
     return JsonResponse(
         {"status": "ok" if healthy else "erreur", "checks": checks}, status=200 if healthy else 503
     )
+
+
+# --- Pages linked from every page's footer ---------------------------------
+
+# The accessibility standard the pages are held to, named once.
+ACCESSIBILITY_STANDARD = "SGQRI 008 2.0"
+
+
+@require_safe
+def accessibility(request):
+    return render(request, "core/accessibility.html", {"standard": ACCESSIBILITY_STANDARD})
+
+
+@require_safe
+def privacy(request):
+    return render(request, "core/privacy.html", {"contact_email": contact_email()})
+
+
+@require_safe
+def contact(request):
+    return render(request, "core/contact.html", {"contact_email": contact_email()})
+
+
+def contact_email() -> str:
+    """Where people write: ``CONCERTO_CONTACT_EMAIL``, else the sender address of Concerto's e-mails."""
+    if settings.CONCERTO_CONTACT_EMAIL:
+        return settings.CONCERTO_CONTACT_EMAIL
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]

@@ -156,16 +156,36 @@ def organization_detail(request, code):
         .select_related("report__measure__plan")
         .order_by("-report__as_of", "report__measure__number")
     )
+    led = [link.measure for link in leads]
+    collaborations = list(collaborations)
+    # Each measure shown with its state and progress (``measure.current_state``).
+    states = _measure_states(led + [c.measure for c in collaborations])
+    for measure in led + [c.measure for c in collaborations]:
+        measure.current_state = states.get(measure.pk)
     return render(
         request,
         "plans/organization_detail.html",
         {
             "organization": organization,
-            "led": [link.measure for link in leads],
-            "collaborations": list(collaborations),
+            "led": led,
+            "collaborations": collaborations,
             "components": components,
         },
     )
+
+
+def _measure_states(measures) -> dict:
+    """Measure id -> its state at its plan's latest reporting date: a fixed
+    number of queries per plan, whatever the number of measures."""
+    by_plan: dict[int, tuple[Plan, set[int]]] = {}
+    for measure in measures:
+        by_plan.setdefault(measure.plan_id, (measure.plan, set()))[1].add(measure.number)
+    states = {}
+    for plan, numbers in by_plan.values():
+        dates = reporting_dates(plan)
+        state = load_plan_state(plan, dates[0] if dates else None, numbers=sorted(numbers))
+        states.update({m.measure.pk: m for m in state.measures})
+    return states
 
 
 def _api_refusal(request, retry_after):
