@@ -33,3 +33,8 @@ class SearchableCheckboxList(FrenchOptionsMixin, forms.CheckboxSelectMultiple):
 
     template_name = "core/widgets/checkbox_list.html"
     option_template_name = "core/widgets/checkbox_option.html"
+
+    class Media:
+        # Only the pages with such a list load the script (``{{ form.media }}``,
+        # which the shared form template renders).
+        js = ["concerto/checkbox-filter.js"]
