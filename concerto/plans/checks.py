@@ -44,6 +44,8 @@ class Finding:
     severity: str
     message: str
     measure: int | None = None
+    # French data quoted in the message (a theme's title), marked as French on English pages.
+    french: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +94,7 @@ def check_plan_state(state: PlanState) -> list[Finding]:
                     INFO,
                     _("Le thème %(number)s « %(title)s » n’a pas d’objectif dans la source.")
                     % {"number": theme_state.theme.number, "title": theme_state.theme.title},
+                    french=theme_state.theme.title,
                 )
             )
     unknown_follow_up = [m.measure.number for m in measures if not m.measure.follow_up]

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from concerto.core.markdown import render_markdown
 
@@ -29,6 +30,18 @@ def french(text):
     if text is None or text == "":
         return ""
     return format_html('<span lang="fr">{}</span>', text)
+
+
+@register.filter
+def french_within(text, data):
+    """``text`` (escaped) with the French ``data`` it quotes marked ``lang="fr"``."""
+    if not data or data not in (text or ""):
+        return conditional_escape(text)
+    return mark_safe(  # noqa: S308 -- both parts are escaped just above
+        format_html('<span lang="fr">{}</span>', data).join(
+            conditional_escape(part) for part in text.split(data)
+        )
+    )
 
 
 @register.filter
