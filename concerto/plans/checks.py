@@ -48,7 +48,10 @@ class Finding:
     french: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The finding as data (``check_plan --json``): the display hint ``french`` is not part of it."""
+        data = asdict(self)
+        del data["french"]
+        return data
 
     @property
     def label(self) -> str:
