@@ -39,9 +39,11 @@ INSTALLED_APPS = [
     "concerto.jobs",
     "concerto.api",
     "django_tasks",
-    "django_tasks_db",
+    # The database queue of the background jobs, under a French name.
+    "concerto.core.apps.TasksDatabaseConfig",
     "simple_history",
-    "axes",
+    # django-axes, under a French name (concerto.core.apps.AxesConfig).
+    "concerto.core.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [
@@ -81,10 +83,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "concerto.core.context_processors.language_switch",
+                "concerto.plans.navigation.navigation",
             ],
         },
     },
 ]
+
+# Every form is drawn the same way, in the design system (concerto.core.forms).
+FORM_RENDERER = "concerto.core.forms.FormRenderer"
 
 WSGI_APPLICATION = "concerto.wsgi.application"
 
@@ -166,6 +172,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Concerto <concerto@opq.gouv.qc.ca>")
+
+# Where people write about Concerto (the « Nous joindre » page); the sender
+# address of Concerto's e-mails when empty.
+CONCERTO_CONTACT_EMAIL = env_str("CONCERTO_CONTACT_EMAIL", "")
 
 # Absolute address of the site, for links in e-mails and printed links (never
 # the request's Host header). Set it in production. By default, the address

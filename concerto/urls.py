@@ -5,6 +5,7 @@ from django.urls import include, path
 from concerto.api import views as api_views
 from concerto.core import views as core_views
 from concerto.organizations import views as organization_views
+from concerto.plans import staff_views as plan_staff_views
 from concerto.plans import views as plan_views
 from concerto.reports import views as report_views
 
@@ -47,5 +48,9 @@ urlpatterns += i18n_patterns(
     path("parcours/", include("concerto.pathway.urls")),
     path("organisations/", organization_views.organization_list, name="organization-list"),
     path("organisations/<slug:code>/", plan_views.organization_detail, name="organization-detail"),
+    path("plans/<slug:slug>/controles/", plan_staff_views.plan_checks, name="plan-checks"),
+    path("accessibilite/", core_views.accessibility, name="accessibility"),
+    path("confidentialite/", core_views.privacy, name="privacy"),
+    path("nous-joindre/", core_views.contact, name="contact"),
     prefix_default_language=False,
 )

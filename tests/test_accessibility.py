@@ -66,6 +66,9 @@ PAGES = [
     Page("password-reset-complete", None, _url("password_reset_complete")),
     Page("invitation-accept", None, lambda site: reverse("invitation-accept", args=[site["token"]])),
     Page("not-found", None, _url("plan-detail", "inexistant"), status=404),
+    Page("accessibility", None, _url("accessibility")),
+    Page("privacy", None, _url("privacy")),
+    Page("contact", None, _url("contact")),
     # The coordinator of the Office, which owns the plan.
     Page("plan-coordinator", "coordinator", _url("plan-detail", PLAN)),
     Page("report", "coordinator", _url("report-page", PLAN)),
@@ -81,6 +84,7 @@ PAGES = [
     Page("invitation-create", "coordinator", _url("invitation-create")),
     Page("my-tasks-coordinator", "coordinator", _url("my-tasks")),
     Page("publish-date", "coordinator", _url("plan-publish-date", PLAN, "2023-03-31")),
+    Page("plan-checks", "coordinator", _url("plan-checks", PLAN)),
     # The editor of a lead organization (MESS leads measure 13).
     Page("campaign-dashboard-editor", "editor", _url("campaign-dashboard", PLAN, CAMPAIGN)),
     Page("draft-edit", "editor", _url("draft-detail", PLAN, CAMPAIGN, 13)),
@@ -266,6 +270,69 @@ def test_admin_index_has_no_serious_accessibility_violation(
         context.close()
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, "admin index: serious or critical violations:\n" + describe_violations(blocking)
+
+
+# --- Narrow screens ------------------------------------------------------------
+
+_TOO_WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const box = e.getBoundingClientRect();
+    // Inside a scrolling box (a wide table) is fine: the page itself does not move.
+    if (box.width > 0 && box.right > width + 1 && !e.closest(".table-scroll, .checkbox-list-options, .qc-sr-only")) {
+      wide.push(`<${e.tagName.toLowerCase()} class="${e.className}"> ${Math.round(box.right)}px`);
+    }
+  }
+  return {page: document.documentElement.scrollWidth, viewport: width, wide: wide.slice(0, 5)};
+}"""
+
+
+def test_no_page_scrolls_sideways_on_a_390_px_screen(browser, live_server, site):
+    """Every page of PAGES, public and staff, at 390 px wide (one test that
+    loops, for CI time); the main navigation's links stay on the screen."""
+    problems = {}
+    for target in PAGES:
+        path = target.path(site)
+        context, page, _errors = _browser_page(browser, live_server, site, target.role, "fr", target.status)
+        try:
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(path)
+            found = page.evaluate(_TOO_WIDE)
+            nav_links = page.locator(".site-nav a")
+            for index in range(nav_links.count()):
+                box = nav_links.nth(index).bounding_box()
+                if box is None or box["x"] < 0 or box["x"] + box["width"] > 390:
+                    found["wide"].append(f"navigation link {nav_links.nth(index).inner_text()!r} off-screen")
+        finally:
+            context.close()
+        if found["page"] > found["viewport"] or found["wide"]:
+            problems[path] = found
+    assert not problems, problems
+
+
+def test_related_measures_list_is_short_and_searchable(browser, live_server, site):
+    """The new-recommendation form no longer stretches the page: the measures
+    are a box of checkboxes, and typing filters them (accents aside)."""
+    context, page, errors = _browser_page(browser, live_server, site, "coordinator", "fr")
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(reverse("recommendation-create"))
+        box = page.locator("#id_measures_options").bounding_box()
+        assert box["height"] < 320
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        search = page.get_by_label("Rechercher dans la liste").first
+        search.fill("prets")  # « Octroyer des prêts… » (measure 13)
+        visible = page.locator("#id_measures_options > li:visible")
+        assert visible.count() == 1
+        assert "prêts" in visible.first.inner_text()
+        visible.first.locator("input").check()
+        search.fill("")
+        assert page.locator("#id_measures_options > li:visible").count() == 15
+        assert page.locator("#id_measures_options input:checked").count() == 1
+    finally:
+        context.close()
+    assert errors == []
 
 
 _ID_PROBLEMS = """() => {

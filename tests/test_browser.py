@@ -86,7 +86,7 @@ def test_partner_logs_in_and_submits_an_update(page, django_user_model):
     page.get_by_role("button", name="Se connecter").click()
     page.goto("/plans/pole-2019-2024/campagnes/2024-03-31/")
     page.get_by_role("link", name="Mesure 13").click()
-    page.get_by_label("Pourcentage d’avancement (0 à 100, vide si non chiffré)").fill("97")
+    page.get_by_label("Pourcentage d’avancement", exact=True).fill("97")
     page.get_by_role("button", name="Soumettre à la coordination").click()
     page.wait_for_url(re.compile(r"/mesures/13/$"))
     assert "Mise à jour soumise à la coordination." in page.content()

@@ -14,6 +14,8 @@ Memberships come from ``accounts.rules``, read once per request.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from concerto.accounts.models import Role
 from concerto.accounts.rules import coordinates, organizations_with_role
 
@@ -50,6 +52,46 @@ def can_review(user, draft) -> bool:
         draft.campaign.is_open
         and draft.state == draft.State.SUBMITTED
         and coordinates(user, draft.campaign.plan.owner_id)
+    )
+
+
+def why_not_editable(user, draft) -> str:
+    """Why this person sees no form to edit the draft, in French ("" if they may edit it):
+    the page says it rather than leaving them looking for a button."""
+    if can_edit_draft(user, draft):
+        return ""
+    if not draft.campaign.is_open:
+        return _("Cette campagne est fermée : ses mises à jour ne peuvent plus être modifiées.")
+    coordinator = coordinates(user, draft.campaign.plan.owner_id)
+    if draft.state == draft.State.VALIDATED:
+        return _(
+            "Cette mise à jour a été validée par la coordination : elle est publique et ne se modifie plus."
+        )
+    if draft.state == draft.State.SUBMITTED:
+        if coordinator:
+            return _(
+                "L’organisation responsable a soumis cette mise à jour : à vous de la valider ou de la "
+                "retourner avec un motif (plus bas). Elle ne se modifie pas ici."
+            )
+        return _(
+            "Cette mise à jour est soumise à la coordination : elle ne peut plus être modifiée, "
+            "sauf si la coordination la retourne avec un motif."
+        )
+    leads = _lead_ids(draft.measure)
+    if leads & organizations_with_role(user):
+        return _(
+            "Seules les personnes « Responsable de la mise à jour » de l’organisation responsable "
+            "de la mesure la saisissent ; votre rôle permet de la lire et de la commenter. "
+            "La coordination peut vous donner ce rôle."
+        )
+    if coordinator:
+        return _(
+            "La saisie revient à l’organisation responsable de la mesure. La coordination la valide "
+            "ou la retourne une fois soumise ; en attendant, vous pouvez la lire et la commenter."
+        )
+    return _(
+        "Votre organisation collabore à cette mesure : vous pouvez lire la mise à jour et la "
+        "commenter ; seule l’organisation responsable la modifie."
     )
 
 

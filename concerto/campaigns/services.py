@@ -344,3 +344,70 @@ def lateness(campaign: Campaign, draft: Draft, today: datetime.date | None = Non
     if draft.state in (Draft.State.SUBMITTED, Draft.State.VALIDATED) or today <= campaign.deadline:
         return 0
     return (today - campaign.deadline).days
+
+
+def manual_reminder_key(campaign: Campaign, organization, day: datetime.date) -> str:
+    """The outbox key of the coordination's reminder to ``organization`` on ``day``:
+    one a day per organization, whoever clicks and however often."""
+    return f"campaign:{campaign.pk}:manual-reminder:org:{organization.pk}:{day.isoformat()}"
+
+
+def remind_organization_now(
+    *, campaign: Campaign, organization, user, today: datetime.date | None = None
+) -> bool:
+    """The coordination reminds one lead organization, now, of its measures not
+    yet submitted: the usual reminder (or the deadline notice, once the
+    deadline has passed) to its editors, at most once a day (the outbox key
+    names the day). True if sent now, False if it was already sent today.
+    ValidationError (in French) when there is nothing to remind or nobody to tell."""
+    from .reminders import PENDING_STATES
+
+    if not rules.coordinates(user, campaign.plan.owner_id):
+        raise PermissionDenied(_("Seule la coordination du plan peut envoyer un rappel."))
+    if not campaign.is_open:
+        raise ValidationError(_("Cette campagne est fermée : aucun rappel n’est envoyé."))
+    today = today or timezone.localdate()
+    drafts = sorted(
+        (
+            draft
+            for draft in notifications.lead_organizations(campaign).get(organization, [])
+            if draft.state in PENDING_STATES
+        ),
+        key=lambda d: d.measure.number,
+    )
+    if not drafts:
+        raise ValidationError(
+            _("%(organization)s n’a aucune mesure en attente dans cette campagne : aucun rappel à envoyer.")
+            % {"organization": organization.name}
+        )
+    recipients = notifications.editors_of([organization.pk])
+    if not recipients:
+        raise ValidationError(
+            _(
+                "%(organization)s n’a aucune personne « Responsable de la mise à jour » avec une adresse "
+                "courriel : invitez-en une avant d’envoyer un rappel."
+            )
+            % {"organization": organization.name}
+        )
+    days_left = (campaign.deadline - today).days
+    return notifications.send_campaign_email(
+        key=manual_reminder_key(campaign, organization, today),
+        kind="reminder" if days_left >= 0 else "deadline_passed",
+        recipients=recipients,
+        context=notifications.campaign_context(campaign, organization, days=days_left, drafts=drafts),
+        organization=organization,
+    )
+
+
+def late_items(campaign: Campaign, today: datetime.date | None = None) -> list[dict]:
+    """The measures still not submitted after the deadline, one row per lead
+    organization and measure, by organization then measure number."""
+    today = today or timezone.localdate()
+    rows = []
+    for organization, drafts in notifications.lead_organizations(campaign).items():
+        for draft in drafts:
+            days = lateness(campaign, draft, today)
+            if days:
+                rows.append({"organization": organization, "draft": draft, "days_late": days})
+    rows.sort(key=lambda r: (r["organization"].name, r["organization"].pk, r["draft"].measure.number))
+    return rows

@@ -2,19 +2,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
+from openpyxl import Workbook
 
 from concerto.core.dates import InvalidDate, parse_reporting_date
+from concerto.core.spreadsheets import XLSX_CONTENT_TYPE, append_row, csv_writer, workbook_bytes
+from concerto.notifications.outbox import sent_keys
 from concerto.organizations.models import Organization
 from concerto.plans.models import Plan, PublishedDate, Status
 from concerto.plans.publication import date_label
 
 from . import rules, services
 from .models import Campaign, Draft
+from .reminders import PENDING_STATES
 
 
 def _parse_date(value: str):
@@ -125,6 +130,7 @@ def campaign_dashboard(request, slug, as_of):
     counts = (
         dict(campaign.drafts.values_list("state").annotate(n=Count("pk")).order_by()) if coordinator else {}
     )
+    to_remind = _organizations_to_remind(campaign, rows, today) if coordinator and campaign.is_open else []
     return render(
         request,
         "campaigns/dashboard.html",
@@ -136,8 +142,114 @@ def campaign_dashboard(request, slug, as_of):
             "coordinator": coordinator,
             "days_left": (campaign.deadline - today).days,
             "days_late": max(0, (today - campaign.deadline).days),
+            "to_remind": to_remind,
+            "late_count": sum(1 for row in rows if row["late"]),
         },
     )
+
+
+def _organizations_to_remind(campaign, rows, today) -> list[dict]:
+    """Each lead organization with measures not yet submitted, and whether the
+    coordination already reminded it today (one query for all)."""
+    pending: dict = {}
+    for row in rows:
+        if row["draft"].state in PENDING_STATES:
+            pending.setdefault(row["organization"], []).append(row["draft"])
+    keys = {org.pk: services.manual_reminder_key(campaign, org, today) for org in pending}
+    sent = sent_keys(keys.values())
+    return [
+        {"organization": org, "pending": len(drafts), "reminded_today": keys[org.pk] in sent}
+        for org, drafts in sorted(pending.items(), key=lambda item: (item[0].name, item[0].pk))
+    ]
+
+
+@require_POST
+@login_required
+def campaign_remind(request, slug, as_of):
+    """The coordination reminds one organization now (at most once a day)."""
+    campaign = get_campaign_for_user(request.user, slug, as_of)
+    if not rules.coordinates(request.user, campaign.plan.owner_id):
+        raise PermissionDenied(_("Seule la coordination du plan peut envoyer un rappel."))
+    organization = Organization.objects.filter(code=request.POST.get("organization", "")).first()
+    if organization is None:
+        messages.error(request, _("Organisation inconnue : aucun rappel n’a été envoyé."))
+    else:
+        try:
+            sent = services.remind_organization_now(
+                campaign=campaign, organization=organization, user=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if sent:
+                messages.success(
+                    request,
+                    _("Rappel envoyé aux responsables de la mise à jour de %(organization)s.")
+                    % {"organization": organization.name},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Un rappel a déjà été envoyé aujourd’hui à %(organization)s : un seul rappel par "
+                        "jour et par organisation. Rien n’a été envoyé de nouveau."
+                    )
+                    % {"organization": organization.name},
+                )
+    return redirect("campaign-dashboard", slug=slug, as_of=as_of)
+
+
+LATE_FORMATS = ("csv", "xlsx")
+
+
+@require_safe
+@login_required
+def campaign_late_export(request, slug, as_of, fmt):
+    """The late items of the campaign as CSV or Excel, for the coordination."""
+    campaign = get_campaign_for_user(request.user, slug, as_of)
+    if not rules.coordinates(request.user, campaign.plan.owner_id):
+        raise PermissionDenied(_("L’export des retards est réservé à la coordination du plan."))
+    if fmt not in LATE_FORMATS:
+        raise Http404(_("Format inconnu : csv ou xlsx."))
+    today = timezone.localdate()
+    header = [
+        _("Organisation responsable"),
+        _("Mesure"),
+        _("Titre de la mesure"),
+        _("État de la mise à jour"),
+        _("Date limite"),
+        _("Jours de retard"),
+    ]
+    rows = [
+        [
+            item["organization"].name,
+            item["draft"].measure.number,
+            item["draft"].measure.title,
+            str(item["draft"].get_state_display()),
+            campaign.deadline,
+            item["days_late"],
+        ]
+        for item in services.late_items(campaign, today)
+    ]
+    filename = f"retards-{campaign.plan.slug}-{campaign.as_of.isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so that Excel reads the file as UTF-8
+        writer = csv_writer(response)
+        writer.writerow(header)
+        writer.writerows([[*row[:4], row[4].isoformat(), row[5]] for row in rows])
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Retards")[:31]
+        append_row(sheet, header)
+        for row in rows:
+            append_row(sheet, row)
+            sheet.cell(row=sheet.max_row, column=5).number_format = "yyyy-mm-dd"
+        response = HttpResponse(workbook_bytes(workbook, day=today), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _posted_version(request) -> int:
@@ -146,6 +258,14 @@ def _posted_version(request) -> int:
         return int(request.POST.get("version", ""))
     except ValueError:
         return -1
+
+
+def _is_blank_component(row: dict) -> bool:
+    return (
+        not str(row.get("label") or "").strip()
+        and not str(row.get("narrative") or "").strip()
+        and row.get("percent") in ("", None)
+    )
 
 
 def _posted_data(post) -> dict:
@@ -162,6 +282,9 @@ def _posted_data(post) -> dict:
         }
         for i in range(min(count, 50))
     ]
+    # Rows left empty are not components; dropping them here numbers the
+    # others as the form shows them again (errors name "Composante <n>").
+    components = [c for c in components if not _is_blank_component(c)]
     values = [
         {
             "indicator": key.split("-")[1],
@@ -185,8 +308,40 @@ def _posted_data(post) -> dict:
     }
 
 
-def _form_rows(draft: Draft, data: dict | None = None):
-    """What the form shows: the draft's values, or what the user typed."""
+# Where each error of ``services.clean_draft_data`` is shown: the id of its field.
+FIELD_LABELS = {
+    "percent": _lazy("Pourcentage d’avancement"),
+    "status": _lazy("État de la mesure"),
+    "completed_in": _lazy("Réalisée en"),
+    "narrative": _lazy("État d’avancement"),
+}
+
+
+def _field_errors(errors: dict) -> tuple[dict, list[dict]]:
+    """The errors by field id (``percent``, ``values-<id>-actual``,
+    ``components-<n>-label``), and the list for the error summary, each
+    linked to its field."""
+    by_id: dict[str, list[str]] = {}
+    items = []
+    for key, texts in (errors or {}).items():
+        if key in FIELD_LABELS:
+            anchor, label = key, str(FIELD_LABELS[key])
+        elif key.startswith("values-") and key[7:].isdecimal():
+            anchor, label = f"{key}-actual", ""
+        elif key.startswith("components-") and key[11:].isdecimal():
+            anchor, label = f"components-{int(key[11:]) - 1}-label", ""
+        else:
+            anchor, label = "", ""
+        if anchor:
+            by_id.setdefault(anchor, []).extend(texts)
+        items += [{"anchor": anchor, "label": label, "message": text} for text in texts]
+    return by_id, items
+
+
+def _form_rows(draft: Draft, data: dict | None = None, field_errors: dict | None = None):
+    """What the form shows: the draft's values, or what the user typed (with
+    the errors of each row)."""
+    field_errors = field_errors or {}
     source = (
         data
         if data is not None
@@ -201,11 +356,18 @@ def _form_rows(draft: Draft, data: dict | None = None):
     )
     values = {str(v.get("indicator")): v for v in source.get("values") or []}
     indicators = [
-        {"indicator": i, "value": values.get(str(i.pk), {})}
+        {
+            "indicator": i,
+            "value": values.get(str(i.pk), {}),
+            "errors": field_errors.get(f"values-{i.pk}-actual", []),
+        }
         for i in sorted(draft.measure.indicators.all(), key=lambda i: i.position)
     ]
-    components = [c for c in source.get("components") or [] if c.get("label") or c.get("narrative")]
-    components.append({"label": "", "organization": "", "percent": "", "narrative": ""})
+    components = [
+        {**c, "errors": field_errors.get(f"components-{index}-label", [])}
+        for index, c in enumerate(c for c in source.get("components") or [] if not _is_blank_component(c))
+    ]
+    components.append({"label": "", "organization": "", "percent": "", "narrative": "", "errors": []})
     return source, indicators, components
 
 
@@ -234,7 +396,8 @@ def _differences(current: Draft, typed: dict) -> list[dict]:
 
 
 def _render_draft(request, draft, *, data=None, errors=None, conflict=None, status=200, version=None):
-    source, indicators, components = _form_rows(draft, data)
+    field_errors, error_items = _field_errors(errors)
+    source, indicators, components = _form_rows(draft, data, field_errors)
     return render(
         request,
         "campaigns/draft_detail.html",
@@ -250,6 +413,9 @@ def _render_draft(request, draft, *, data=None, errors=None, conflict=None, stat
             "statuses": Status.choices,
             "organizations": Organization.objects.order_by("name").only("code", "name"),
             "errors": errors or {},
+            "error_items": error_items,
+            "field_errors": {name: field_errors.get(name, []) for name in FIELD_LABELS},
+            "why_not_editable": rules.why_not_editable(request.user, draft),
             "conflict": conflict,
             "comments": draft.comments.select_related("author").order_by("created_at", "pk"),
             "late": services.lateness(draft.campaign, draft),

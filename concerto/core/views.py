@@ -1,5 +1,6 @@
-"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect,
-and « Mes tâches » (under the language prefixes).
+"""Monitoring endpoints, outside the language prefixes and the HTTPS redirect;
+« Mes tâches » and the pages of the footer (accessibility, privacy, contact),
+under the language prefixes.
 
 - ``/sante/vivant``: the process answers (a constant response; liveness).
 - ``/sante/``: the database answers and every migration is applied
@@ -8,7 +9,9 @@ and « Mes tâches » (under the language prefixes).
 
 import logging
 from dataclasses import dataclass
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -98,3 +101,31 @@ def my_tasks(request):
         for group in tasks_for(request.user, today=today)
     ]
     return render(request, "core/my_tasks.html", {"groups": groups, "today": today})
+
+
+# --- Pages linked from every page's footer ---------------------------------
+
+# The accessibility standard the pages are held to, named once.
+ACCESSIBILITY_STANDARD = "SGQRI 008 2.0"
+
+
+@require_safe
+def accessibility(request):
+    return render(request, "core/accessibility.html", {"standard": ACCESSIBILITY_STANDARD})
+
+
+@require_safe
+def privacy(request):
+    return render(request, "core/privacy.html", {"contact_email": contact_email()})
+
+
+@require_safe
+def contact(request):
+    return render(request, "core/contact.html", {"contact_email": contact_email()})
+
+
+def contact_email() -> str:
+    """Where people write: ``CONCERTO_CONTACT_EMAIL``, else the sender address of Concerto's e-mails."""
+    if settings.CONCERTO_CONTACT_EMAIL:
+        return settings.CONCERTO_CONTACT_EMAIL
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]

@@ -22,3 +22,19 @@ class FrenchSelect(FrenchOptionsMixin, forms.Select):
 
 class FrenchSelectMultiple(FrenchOptionsMixin, forms.SelectMultiple):
     pass
+
+
+class SearchableCheckboxList(FrenchOptionsMixin, forms.CheckboxSelectMultiple):
+    """A list of checkboxes in a box of fixed height, instead of a long
+    multiple select (which stretches the page and is hard to use): without
+    JavaScript every option is there to tick; with it
+    (``concerto/checkbox-filter.js``), a search field above the list keeps
+    only the options that contain what is typed, accents and case aside."""
+
+    template_name = "core/widgets/checkbox_list.html"
+    option_template_name = "core/widgets/checkbox_option.html"
+
+    class Media:
+        # Only the pages with such a list load the script (``{{ form.media }}``,
+        # which the shared form template renders).
+        js = ["concerto/checkbox-filter.js"]

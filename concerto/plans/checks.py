@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Plan, Status
 from .state import PlanState, load_plan_state
@@ -21,6 +22,17 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# What each code means, for the people who read the findings (the code stays
+# in the data: exports and tests rely on it).
+LABELS = {
+    "measure_missing": gettext_lazy("Mesure absente"),
+    "theme_objective_missing": gettext_lazy("Objectif du thème absent"),
+    "follow_up_missing": gettext_lazy("Suivi non renseigné"),
+    "progress_missing": gettext_lazy("État d’avancement manquant"),
+    "deadline_passed": gettext_lazy("Échéance dépassée"),
+    "complete_but_under_way": gettext_lazy("Terminée selon le pourcentage, en cours selon le texte"),
+}
 
 # Phrases that say work is still under way (compared without accents).
 UNDER_WAY = re.compile(r"\ben cours\b|\bse poursuiv|\bpas encore termin|\bil reste a\b")
@@ -32,9 +44,19 @@ class Finding:
     severity: str
     message: str
     measure: int | None = None
+    # French data quoted in the message (a theme's title), marked as French on English pages.
+    french: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The finding as data (``check_plan --json``): the display hint ``french`` is not part of it."""
+        data = asdict(self)
+        del data["french"]
+        return data
+
+    @property
+    def label(self) -> str:
+        """The finding's kind in words (« Échéance dépassée »), in the active language."""
+        return str(LABELS.get(self.code, self.code))
 
 
 def _fold(text: str) -> str:
@@ -75,6 +97,7 @@ def check_plan_state(state: PlanState) -> list[Finding]:
                     INFO,
                     _("Le thème %(number)s « %(title)s » n’a pas d’objectif dans la source.")
                     % {"number": theme_state.theme.number, "title": theme_state.theme.title},
+                    french=theme_state.theme.title,
                 )
             )
     unknown_follow_up = [m.measure.number for m in measures if not m.measure.follow_up]

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.cases.models import Case
-from concerto.core.widgets import FrenchSelect, FrenchSelectMultiple
+from concerto.core.widgets import FrenchSelect, SearchableCheckboxList
 from concerto.organizations.models import Organization
 from concerto.plans.models import Measure
 
@@ -17,13 +17,13 @@ class RecommendationForm(forms.ModelForm):
         label=_("Mesures liées"),
         queryset=Measure.objects.select_related("plan").order_by("plan__slug", "number"),
         required=False,
-        widget=FrenchSelectMultiple,
+        widget=SearchableCheckboxList,
     )
     cases = forms.ModelMultipleChoiceField(
         label=_("Cas de la cellule liés"),
         queryset=Case.objects.order_by("reference"),
         required=False,
-        widget=FrenchSelectMultiple,
+        widget=SearchableCheckboxList,
     )
 
     class Meta:
