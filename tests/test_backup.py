@@ -412,9 +412,12 @@ def _legacy() -> dict:
 
 
 def _without_owners(document: dict) -> dict:
-    """The document without the owners of recommendations and cases and the plan's
-    published dates, which the legacy file predates (written once the models have them)."""
+    """The document without the owners of recommendations and cases, the plan's
+    published dates and the CIQ's (empty) sections, which the legacy file
+    predates (written once the models have them)."""
     document = copy.deepcopy(document)
+    for key in ("ciq_order_groups", "ciq_files"):
+        assert document.pop(key, []) == []
     for key in ("recommendations", "cases"):
         for entry in document[key]:
             entry.pop("owner", None)

@@ -48,6 +48,7 @@ RESTORE_ORDER = (
     "reports",
     "cases",
     "recommendations",
+    "ciq",
     "notifications",
 )
 """The order of restoration: what a section names is restored before it."""
@@ -58,6 +59,7 @@ EXPORT_ORDER = (
     "reports",
     "recommendations",  # selects the cases linked through a recommendation
     "cases",
+    "ciq",  # the CIQ's files linked to the measures or to a recommendation above
     "notifications",  # the keys name campaigns, drafts and recommendations
     "accounts",  # the people and organizations every other section named
     "organizations",
@@ -74,6 +76,8 @@ DOCUMENT_KEYS = (
     "publications",
     "recommendations",
     "cases",
+    "ciq_order_groups",
+    "ciq_files",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
 

@@ -13,7 +13,7 @@ from concerto.plans.management.commands._helpers import get_plan
 class Command(ConcertoCommand):
     help = (
         f"Écrit la sauvegarde complète d’un plan (format {FORMAT}) : plan, mesures, tous les états "
-        "d’avancement et leurs versions, campagnes, rapports publiés, recommandations et cas liés, "
+        "d’avancement et leurs versions, campagnes, rapports publiés, recommandations, cas et dossiers du CIQ liés, "
         "avec les organisations et les personnes nommées (jamais de mot de passe). "
         "« import_plan FICHIER » la restaure."
     )
