@@ -412,9 +412,10 @@ def _legacy() -> dict:
 
 
 def _without_owners(document: dict) -> dict:
-    """The document without the owners of recommendations and cases, which the
-    legacy file predates (written once the models have them)."""
+    """The document without the owners of recommendations and cases, nor the
+    sections, which the legacy file predates (written once the models have them)."""
     document = copy.deepcopy(document)
+    document.pop("opinions", None)
     for key in ("recommendations", "cases"):
         for entry in document[key]:
             entry.pop("owner", None)

@@ -48,6 +48,7 @@ RESTORE_ORDER = (
     "reports",
     "cases",
     "recommendations",
+    "opinions",  # names the CIQ's files, consultations and answers (restored by "ciq", when present)
     "notifications",
 )
 """The order of restoration: what a section names is restored before it."""
@@ -58,6 +59,7 @@ EXPORT_ORDER = (
     "reports",
     "recommendations",  # selects the cases linked through a recommendation
     "cases",
+    "opinions",
     "notifications",  # the keys name campaigns, drafts and recommendations
     "accounts",  # the people and organizations every other section named
     "organizations",
@@ -74,6 +76,7 @@ DOCUMENT_KEYS = (
     "publications",
     "recommendations",
     "cases",
+    "opinions",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
 
