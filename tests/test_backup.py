@@ -416,7 +416,7 @@ def _without_owners(document: dict) -> dict:
     published dates and the CIQ's (empty) sections, which the legacy file
     predates (written once the models have them)."""
     document = copy.deepcopy(document)
-    for key in ("ciq_order_groups", "ciq_files"):
+    for key in ("ciq_order_groups", "ciq_files", "opinions"):
         assert document.pop(key, []) == []
     for key in ("recommendations", "cases"):
         for entry in document[key]:

@@ -49,6 +49,7 @@ RESTORE_ORDER = (
     "cases",
     "recommendations",
     "ciq",
+    "opinions",  # names the CIQ's files, consultations and answers (restored by "ciq", when present)
     "notifications",
 )
 """The order of restoration: what a section names is restored before it."""
@@ -60,6 +61,7 @@ EXPORT_ORDER = (
     "recommendations",  # selects the cases linked through a recommendation
     "cases",
     "ciq",  # the CIQ's files linked to the measures or to a recommendation above
+    "opinions",
     "notifications",  # the keys name campaigns, drafts and recommendations
     "accounts",  # the people and organizations every other section named
     "organizations",
@@ -78,6 +80,7 @@ DOCUMENT_KEYS = (
     "cases",
     "ciq_order_groups",
     "ciq_files",
+    "opinions",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
 

@@ -131,12 +131,12 @@ class Opinion(models.Model):
     deadline_met = models.BooleanField(_("échéance respectée"), null=True, blank=True)
     letter = models.FileField(_("lettre transmise"), storage=get_private_storage, blank=True, max_length=200)
     letter_name = models.CharField(_("nom du fichier de la lettre"), max_length=200, blank=True)
-    letter_content_type = models.CharField(max_length=100, blank=True)
+    letter_content_type = models.CharField(_("type de la lettre"), max_length=100, blank=True)
 
     # Follow-up of the bill or regulation, as a whole.
     outcome_note = models.TextField(_("suivi — commentaire"), blank=True)
 
-    search_text = models.TextField(editable=False, blank=True, default="")
+    search_text = models.TextField(_("texte de recherche"), editable=False, blank=True, default="")
 
     objects = OpinionQuerySet.as_manager()
 
@@ -200,7 +200,9 @@ class Opinion(models.Model):
 class OpinionVersion(models.Model):
     """One saved state of the opinion's text: kept forever, never edited."""
 
-    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="versions")
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("avis"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("texte (Markdown)"))
     note = models.CharField(_("note de version"), max_length=300, blank=True)
@@ -227,7 +229,9 @@ class OpinionVersion(models.Model):
 class Paragraph(models.Model):
     """A paragraph of one version, in its section: what citations and follow-up point to."""
 
-    version = models.ForeignKey(OpinionVersion, on_delete=models.CASCADE, related_name="paragraphs")
+    version = models.ForeignKey(
+        OpinionVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="paragraphs"
+    )
     position = models.PositiveIntegerField(_("position"))
     key = models.CharField(_("repère"), max_length=12)
     section = models.CharField(_("section"), max_length=300, blank=True)
@@ -253,10 +257,18 @@ class Paragraph(models.Model):
 class Citation(models.Model):
     """A paragraph rests on an order's answer, or on one article comment of it."""
 
-    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="citations")
-    answer = models.ForeignKey("ciq.Answer", on_delete=models.CASCADE, related_name="opinion_citations")
+    paragraph = models.ForeignKey(
+        Paragraph, verbose_name=_("paragraphe"), on_delete=models.CASCADE, related_name="citations"
+    )
+    answer = models.ForeignKey(
+        "ciq.Answer",
+        verbose_name=_("réponse citée"),
+        on_delete=models.CASCADE,
+        related_name="opinion_citations",
+    )
     article_comment = models.ForeignKey(
         "ciq.ArticleComment",
+        verbose_name=_("commentaire d’article cité"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -302,7 +314,9 @@ class Publication(models.Model):
     points to the version that replaced it.
     """
 
-    opinion = models.ForeignKey(Opinion, on_delete=models.PROTECT, related_name="publications")
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("avis"), on_delete=models.PROTECT, related_name="publications"
+    )
     number = models.PositiveSmallIntegerField(_("version publiée"))
     text_version = models.ForeignKey(
         OpinionVersion, verbose_name=_("texte publié"), on_delete=models.PROTECT, related_name="+"
@@ -346,7 +360,9 @@ class PublishedDocument(models.Model):
     """One frozen file of a publication, kept in the database with its hash
     (written whole or not at all, backed up with the data)."""
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="documents")
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("avis publié"), on_delete=models.CASCADE, related_name="documents"
+    )
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     content = models.BinaryField(_("contenu"))
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
@@ -388,7 +404,9 @@ class PublishedAnswer(models.Model):
     agreement takes it off the public page at once. Without such a row, an
     order's answer is never shown outside the CIQ's staff and the order."""
 
-    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="published_answers")
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("avis"), on_delete=models.CASCADE, related_name="published_answers"
+    )
     consent = models.ForeignKey(
         "ciq.PublicationConsent",
         verbose_name=_("accord de l’ordre"),
@@ -397,7 +415,12 @@ class PublishedAnswer(models.Model):
     )
     published_at = models.DateTimeField(_("publiée le"), default=timezone.now)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publiée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -423,7 +446,9 @@ class LegislativeEvent(models.Model):
         ABANDONED = "abandoned", _("Abandonné")
         OTHER = "other", _("Autre")
 
-    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="events")
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("avis"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("étape"), max_length=20, choices=Kind.choices)
     happened_on = models.DateField(_("date"))
     reference = models.CharField(
@@ -451,7 +476,9 @@ class PointOutcome(models.Model):
         PARTLY = "partly", _("Retenu en partie")
         NOT_RETAINED = "not_retained", _("Non retenu")
 
-    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="point_outcomes")
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("avis"), on_delete=models.CASCADE, related_name="point_outcomes"
+    )
     paragraph_key = models.CharField(_("repère du paragraphe"), max_length=12)
     outcome = models.CharField(_("suite donnée"), max_length=20, choices=Outcome.choices)
     note = models.TextField(_("commentaire"), blank=True)
