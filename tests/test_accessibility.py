@@ -69,6 +69,10 @@ PAGES = [
     Page("accessibility", None, _url("accessibility")),
     Page("privacy", None, _url("privacy")),
     Page("contact", None, _url("contact")),
+    Page("ciq-home", None, _url("ciq-home")),
+    Page("opinion-library", None, _url("opinion-library")),
+    Page("pathway-dictionary", None, _url("pathway-dictionary")),
+    Page("pathway-public", None, _url("pathway-public")),
     # The coordinator of the Office, which owns the plan.
     Page("plan-coordinator", "coordinator", _url("plan-detail", PLAN)),
     Page("report", "coordinator", _url("report-page", PLAN)),
