@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from concerto.accounts.models import Role
 from concerto.campaigns import inbox as campaign_inbox
@@ -88,7 +89,7 @@ def _page(user) -> str:
 
 
 def _titles(fetch, user):
-    return [task.title for task in fetch(user, today=timezone.localdate())]
+    return [strip_tags(task.title) for task in fetch(user, today=timezone.localdate())]
 
 
 # --- access and landing -------------------------------------------------------------------
@@ -176,11 +177,13 @@ def test_coordinator_sees_late_organizations_first(plan, people, orders):
     DraftFactory(campaign=late, measure=_measure(plan, 3, orders["b"]), state="submitted")
     tasks = campaign_inbox.tasks_for_user(people["coordinator"], today=timezone.localdate())
     late_tasks = [task for task in tasks if task.title.startswith("Relancer")]
-    assert [task.title for task in late_tasks] == ["Relancer Ordre A"]
+    assert [strip_tags(task.title) for task in late_tasks] == ["Relancer Ordre A"]
     assert "mesures non soumises : 1, 2" in late_tasks[0].detail
     html = _page(people["coordinator"])
     assert "en retard de 3 jours" in html
-    assert html.index("Relancer Ordre A") < html.index("Valider ou retourner la mise à jour de la mesure 3")
+    assert html.index('Relancer <span lang="fr">Ordre A</span>') < html.index(
+        "Valider ou retourner la mise à jour de la mesure 3"
+    )
 
 
 def test_coordinator_is_asked_to_publish_a_date_with_validated_updates(plan, people, orders):
@@ -229,7 +232,7 @@ def test_coordinator_sees_answers_received_and_late_answers(office, people, orde
     tasks = recommendation_inbox.tasks_for_user(
         people["coordinator"], today=late.due_on + datetime.timedelta(days=1)
     )
-    assert sorted(task.title for task in tasks) == sorted(
+    assert sorted(strip_tags(task.title) for task in tasks) == sorted(
         [
             f"Examiner la réponse à la recommandation {answered.recommendation.number}",
             f"Relancer Ordre A : réponse à la recommandation {late.number}",
@@ -311,3 +314,10 @@ def test_queries_do_not_grow_with_items(plan, office, people, orders, who):
     few = _queries(people[who])
     _add_items(plan, office, orders, 3, 12)
     assert _queries(people[who]) == few
+
+
+def test_french_data_in_an_item_is_marked_lang_fr_and_escaped():
+    from concerto.core.inbox import compose, french
+
+    line = compose("%(plan)s — état au %(date)s", plan=french("Plan <d’action>"), date="31 mars 2024")
+    assert line == '<span lang="fr">Plan &lt;d’action&gt;</span> — état au 31 mars 2024'

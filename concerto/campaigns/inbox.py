@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from concerto.accounts.models import Role
 from concerto.accounts.rules import coordinated_owner_ids, organizations_with_role
-from concerto.core.inbox import Task
+from concerto.core.inbox import Task, compose, french
 from concerto.plans.models import MeasureLead, PublishedDate
 
 from .models import Campaign, Draft
@@ -82,12 +82,14 @@ def editor_tasks(user, *, today: datetime.date) -> list[Task]:
                 url=_draft_url(draft),
                 due=campaign.deadline,
                 status=Draft.State(draft.state).label,
-                detail=_("%(plan)s — état au %(date)s — %(organizations)s")
-                % {
-                    "plan": campaign.plan.title,
-                    "date": _day(campaign.as_of),
-                    "organizations": ", ".join(link.organization.label for link in draft.measure.own_leads),
-                },
+                detail=compose(
+                    _("%(plan)s — état au %(date)s — %(organizations)s"),
+                    plan=french(campaign.plan.title),
+                    date=_day(campaign.as_of),
+                    organizations=french(
+                        ", ".join(link.organization.label for link in draft.measure.own_leads)
+                    ),
+                ),
             )
         )
     return tasks
@@ -110,8 +112,11 @@ def coordinator_tasks(user, *, today: datetime.date) -> list[Task]:
                 % {"number": draft.measure.number},
                 url=_draft_url(draft),
                 status=Draft.State(draft.state).label,
-                detail=_("%(plan)s — état au %(date)s")
-                % {"plan": draft.campaign.plan.title, "date": _day(draft.campaign.as_of)},
+                detail=compose(
+                    _("%(plan)s — état au %(date)s"),
+                    plan=french(draft.campaign.plan.title),
+                    date=_day(draft.campaign.as_of),
+                ),
             )
         )
 
@@ -147,16 +152,20 @@ def coordinator_tasks(user, *, today: datetime.date) -> list[Task]:
         numbers = ", ".join(str(number) for _name, number in measures)
         tasks.append(
             Task(
-                title=_("Relancer %(organization)s") % {"organization": name},
+                title=compose(_("Relancer %(organization)s"), organization=french(name)),
                 url=reverse("campaign-dashboard", kwargs={"slug": slug, "as_of": as_of.isoformat()}),
                 due=deadline,
                 status=_("En retard"),
-                detail=ngettext(
-                    "%(plan)s — état au %(date)s — mesure non soumise : %(numbers)s",
-                    "%(plan)s — état au %(date)s — mesures non soumises : %(numbers)s",
-                    len(measures),
-                )
-                % {"plan": plan_title, "date": _day(as_of), "numbers": numbers},
+                detail=compose(
+                    ngettext(
+                        "%(plan)s — état au %(date)s — mesure non soumise : %(numbers)s",
+                        "%(plan)s — état au %(date)s — mesures non soumises : %(numbers)s",
+                        len(measures),
+                    ),
+                    plan=french(plan_title),
+                    date=_day(as_of),
+                    numbers=numbers,
+                ),
             )
         )
 
@@ -177,8 +186,10 @@ def coordinator_tasks(user, *, today: datetime.date) -> list[Task]:
                     kwargs={"slug": campaign.plan.slug, "as_of": campaign.as_of.isoformat()},
                 ),
                 status=_("Non publié"),
-                detail=_("%(plan)s — des mises à jour validées ne sont pas encore publiques")
-                % {"plan": campaign.plan.title},
+                detail=compose(
+                    _("%(plan)s — des mises à jour validées ne sont pas encore publiques"),
+                    plan=french(campaign.plan.title),
+                ),
             )
         )
     return tasks

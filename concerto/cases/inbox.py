@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from concerto.accounts.rules import coordinated_owner_ids
-from concerto.core.inbox import Task
+from concerto.core.inbox import Task, french
 
 from .models import Case, CaseState
 
@@ -40,7 +40,7 @@ def tasks_for_user(user, *, today: datetime.date) -> list[Task]:
             % {"reference": case.reference},
             url=case.get_absolute_url(),
             status=CaseState(case.state).label,
-            detail=case.title,
+            detail=french(case.title),
         )
         for case in cases
     ]

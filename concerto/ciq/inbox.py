@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from concerto.core.inbox import Task
+from concerto.core.inbox import Task, french
 
 from . import rules
 from .models import Answer, Consultation
@@ -57,7 +57,7 @@ def respondent_tasks(user, *, today):
                 url=url,
                 due=consultation.internal_deadline,
                 status=_("En retard : la réponse sera marquée en retard") if late else _("À transmettre"),
-                detail=pair.organization.name,
+                detail=french(pair.organization.name),
             )
         )
     return tasks

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,14 @@ def tasks_for(user, *, today: datetime.date) -> list[TaskGroup]:
         )
         groups.append(TaskGroup(name=source.name, label=source.label, tasks=items))
     return groups
+
+
+def french(value) -> SafeString:
+    """French data (a title, an organization's name) marked ``lang="fr"`` for the English pages."""
+    return format_html('<span lang="fr">{}</span>', value)
+
+
+def compose(template: str, **values) -> SafeString:
+    """A translated line with its values escaped (those already safe, such as
+    :func:`french`, kept as they are): ``compose(_("%(plan)s — état au %(date)s"), plan=french(t), date=d)``."""
+    return mark_safe(template % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308

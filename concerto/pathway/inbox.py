@@ -16,7 +16,7 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from concerto.core.inbox import Task
+from concerto.core.inbox import Task, french
 from concerto.organizations.models import Organization
 
 from . import rules
@@ -47,7 +47,7 @@ def submitter_tasks(user, *, today: datetime.date) -> list[Task]:
                     title=_("Corriger le fichier du parcours d’admission %(period)s") % {"period": period},
                     url=reverse("pathway-upload-detail", args=[upload.pk]),
                     status=_("À corriger"),
-                    detail=upload.order.name,
+                    detail=french(upload.order.name),
                 )
             )
     if agreement_in_force(today) is not None:
@@ -60,7 +60,7 @@ def submitter_tasks(user, *, today: datetime.date) -> list[Task]:
                         % {"period": expected},
                         url=reverse("pathway-upload", args=[order.code]),
                         status=_("Attendu"),
-                        detail=order.name,
+                        detail=french(order.name),
                     )
                 )
     return tasks

@@ -18,7 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from concerto.accounts.rules import coordinated_owner_ids
-from concerto.core.inbox import Task
+from concerto.core.inbox import Task, compose, french
 
 from . import rules
 from .models import Recommendation, State
@@ -39,7 +39,9 @@ def addressee_tasks(user, *, today: datetime.date) -> list[Task]:
             url=r.get_absolute_url(),
             due=r.due_on,
             status=_("Réponse attendue"),
-            detail=_("%(title)s — %(addressee)s") % {"title": r.title, "addressee": r.addressee.label},
+            detail=compose(
+                _("%(title)s — %(addressee)s"), title=french(r.title), addressee=french(r.addressee.label)
+            ),
         )
         for r in waiting
     ]
@@ -63,15 +65,21 @@ def coordinator_tasks(user, *, today: datetime.date) -> list[Task]:
                     title=_("Examiner la réponse à la recommandation %(number)s") % {"number": r.number},
                     url=r.get_absolute_url(),
                     status=_("Réponse reçue"),
-                    detail=_("%(title)s — %(addressee)s")
-                    % {"title": r.title, "addressee": r.addressee.label},
+                    detail=compose(
+                        _("%(title)s — %(addressee)s"),
+                        title=french(r.title),
+                        addressee=french(r.addressee.label),
+                    ),
                 )
             )
         else:
             tasks.append(
                 Task(
-                    title=_("Relancer %(addressee)s : réponse à la recommandation %(number)s")
-                    % {"addressee": r.addressee.label, "number": r.number},
+                    title=compose(
+                        _("Relancer %(addressee)s : réponse à la recommandation %(number)s"),
+                        addressee=french(r.addressee.label),
+                        number=r.number,
+                    ),
                     url=r.get_absolute_url(),
                     due=r.due_on,
                     status=_("Très en retard") if r.is_very_late(today) else _("En retard"),
