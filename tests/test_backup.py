@@ -412,13 +412,15 @@ def _legacy() -> dict:
 
 
 def _without_owners(document: dict) -> dict:
-    """The document without the owners of recommendations and cases and the plan's
-    published dates, which the legacy file predates (written once the models have them)."""
+    """The document without the owners of recommendations and cases, the plan's
+    published dates and the pathway's registers, which the legacy file predates
+    (written once the models have them)."""
     document = copy.deepcopy(document)
     for key in ("recommendations", "cases"):
         for entry in document[key]:
             entry.pop("owner", None)
     document["plan"].pop("published_dates", None)
+    document.pop("pathway", None)
     return _without_date(document)
 
 

@@ -49,6 +49,7 @@ RESTORE_ORDER = (
     "cases",
     "recommendations",
     "notifications",
+    "pathway",  # names people and organizations; shared by every plan
 )
 """The order of restoration: what a section names is restored before it."""
 
@@ -59,6 +60,7 @@ EXPORT_ORDER = (
     "recommendations",  # selects the cases linked through a recommendation
     "cases",
     "notifications",  # the keys name campaigns, drafts and recommendations
+    "pathway",  # the registers and releases, never the orders' records
     "accounts",  # the people and organizations every other section named
     "organizations",
 )
@@ -74,6 +76,7 @@ DOCUMENT_KEYS = (
     "publications",
     "recommendations",
     "cases",
+    "pathway",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
 
