@@ -413,8 +413,8 @@ def _legacy() -> dict:
 
 def _without_owners(document: dict) -> dict:
     """The document without the owners of recommendations and cases, the plan's
-    published dates and the CIQ's (empty) sections, which the legacy file
-    predates (written once the models have them)."""
+    published dates, the CIQ's (empty) sections and the pathway's registers,
+    which the legacy file predates (written once the models have them)."""
     document = copy.deepcopy(document)
     for key in ("ciq_order_groups", "ciq_files", "opinions"):
         assert document.pop(key, []) == []
@@ -422,6 +422,7 @@ def _without_owners(document: dict) -> dict:
         for entry in document[key]:
             entry.pop("owner", None)
     document["plan"].pop("published_dates", None)
+    document.pop("pathway", None)
     return _without_date(document)
 
 

@@ -51,6 +51,7 @@ RESTORE_ORDER = (
     "ciq",
     "opinions",  # names the CIQ's files, consultations and answers (restored by "ciq", when present)
     "notifications",
+    "pathway",  # names people and organizations; shared by every plan
 )
 """The order of restoration: what a section names is restored before it."""
 
@@ -63,6 +64,7 @@ EXPORT_ORDER = (
     "ciq",  # the CIQ's files linked to the measures or to a recommendation above
     "opinions",
     "notifications",  # the keys name campaigns, drafts and recommendations
+    "pathway",  # the registers and releases, never the orders' records
     "accounts",  # the people and organizations every other section named
     "organizations",
 )
@@ -81,6 +83,7 @@ DOCUMENT_KEYS = (
     "ciq_order_groups",
     "ciq_files",
     "opinions",
+    "pathway",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
 

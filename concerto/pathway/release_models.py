@@ -71,7 +71,9 @@ class ReleaseTable(models.Model):
         TABLE = "table", _("Tableau croisé")
         CURVE = "curve", _("Courbe de délai jusqu’au permis")
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tables")
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="tables", verbose_name=_("diffusion")
+    )
     position = models.PositiveSmallIntegerField(_("rang"))
     kind = models.CharField(_("genre"), max_length=10, choices=Kind.choices, default=Kind.TABLE)
     title = models.CharField(_("titre"), max_length=300)
@@ -100,7 +102,9 @@ class ReleaseFile(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "Excel"
 
-    table = models.ForeignKey(ReleaseTable, on_delete=models.CASCADE, related_name="files")
+    table = models.ForeignKey(
+        ReleaseTable, on_delete=models.CASCADE, related_name="files", verbose_name=_("tableau")
+    )
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     content = models.BinaryField(_("contenu"))
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
