@@ -40,10 +40,10 @@ INSTALLED_APPS = [
     "concerto.api",
     "django_tasks",
     # The database queue of the background jobs, under a French name.
-    "concerto.core.apps.TasksDatabaseConfig",
+    "concerto.core.vendor_apps.TasksDatabaseConfig",
     "simple_history",
-    # django-axes, under a French name (concerto.core.apps.AxesConfig).
-    "concerto.core.apps.AxesConfig",
+    # django-axes, under a French name (concerto.core.vendor_apps.AxesConfig).
+    "concerto.core.vendor_apps.AxesConfig",
 ]
 
 MIDDLEWARE = [

@@ -69,7 +69,8 @@ def test_plan_with_a_measure_with_history_cannot_be_deleted():
     with pytest.raises(DeletionRefused) as refused:
         plan.delete()
     assert refused.value.message == (
-        f"Le plan « {plan.slug} » a un historique (1 mesure avec historique) : il ne peut pas être "
+        f"Le plan « {plan.slug} » a un historique (3 états publiés, 1 mesure avec historique) : "
+        "il ne peut pas être "
         "supprimé. Archivez-le plutôt."
     )
     assert Plan.objects.filter(pk=plan.pk).exists() and Measure.objects.filter(pk=measure.pk).exists()
@@ -261,7 +262,7 @@ def test_admin_deletes_a_plan_whose_measures_have_no_history(admin_client):
     MeasureFactory(theme__plan=plan)
     url = reverse("admin:plans_plan_delete", args=[plan.pk])
     page = admin_client.get(url).content.decode()
-    assert "protégés" not in page and 'name="post"' in page
+    assert "objets liés protégés" not in page and 'name="post"' in page
     response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Plan.objects.filter(pk=plan.pk).exists() and not Measure.objects.exists()

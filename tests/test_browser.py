@@ -32,7 +32,7 @@ def test_home_page_shows_the_plan_in_french(page):
 
 def test_filter_by_theme_then_open_measure_13(page):
     page.goto("/")
-    page.get_by_label("Thème").select_option("4")
+    page.get_by_label("Thème", exact=True).select_option("4")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_url(re.compile(r"theme=4"))
     numbers = page.locator("article.measure .measure-number").all_inner_texts()

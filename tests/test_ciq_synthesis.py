@@ -207,7 +207,7 @@ def test_reminders_are_registered():
 def test_respondent_task_until_submitted(world):
     tasks = inbox.respondent_tasks(world.respondent_a, today=datetime.date(2025, 5, 20))
     assert [t.due for t in tasks] == [datetime.date(2025, 6, 2)]
-    assert tasks[0].detail == "Ordre A"
+    assert tasks[0].detail == '<span lang="fr">Ordre A</span>'
     submit(world, world.order_a)
     assert inbox.respondent_tasks(world.respondent_a, today=datetime.date(2025, 5, 20)) == []
 

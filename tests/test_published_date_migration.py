@@ -6,7 +6,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("plans", "0004_published_date"), ("reports", "0002_working_document")]
+BEFORE = [
+    ("plans", "0004_published_date"),
+    ("plans", "0004_narrative_html"),
+    ("reports", "0002_working_document"),
+]
 MARCH_2023 = datetime.date(2023, 3, 31)
 MARCH_2024 = datetime.date(2024, 3, 31)
 

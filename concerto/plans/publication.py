@@ -4,7 +4,7 @@ Validating one measure's update makes it that measure's state at the
 campaign's date; the public would then see a new date with every other
 measure « Inconnu ». So a reporting date becomes public only when the plan's
 coordination publishes it as a whole — by « Publier l’état au … », or by
-publishing the annual report of that date (``concerto.reports``). Until
+publishing the annual report of that date (the reports app). Until
 then the public keeps the last published picture; the coordination sees
 every date (and may preview the public view), and the partners see the new
 states of their own measures on the measure pages.
