@@ -246,10 +246,9 @@ def main() -> None:
     args = parser.parse_args()
     parts = base.check_loopback_url(args.database_url)
     base.create_database(parts)
-    env = base.app_environment(args.database_url, secrets.token_urlsafe(50))
-    # Plain HTTP on the loopback, as deploy/serve-prod (a real server sits behind a TLS proxy).
-    env.update(
-        SECURE_SSL_REDIRECT="false", BEHIND_TLS_PROXY="false", STATIC_ROOT="/tmp/ciq_submissions_static"
+    # Plain HTTP on the loopback and collected static files: the shared helper sets both.
+    env = base.app_environment(
+        args.database_url, secrets.token_urlsafe(50), Path("/tmp/ciq_submissions_static")
     )
     base.GUNICORN_LOG = Path("/tmp/ciq_submissions_gunicorn.log")
     try:
