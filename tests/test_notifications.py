@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import icalendar
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -24,6 +25,7 @@ from django.utils import timezone, translation
 from concerto.accounts.models import Role
 from concerto.accounts.services import invite
 from concerto.campaigns.models import Campaign, Draft
+from concerto.core import ical
 from concerto.notifications import reminders
 from concerto.notifications.models import SentNotification
 from concerto.notifications.outbox import send_once, sent_keys
@@ -69,6 +71,27 @@ def test_send_once_sends_a_key_only_once(db, hello):
     assert message.alternatives == [("<p>Bonjour Anne</p>", "text/html")]
     row = SentNotification.objects.get()
     assert (row.key, row.kind, row.recipients) == ("test:1:hello", "hello", "a@example.org")
+
+
+def test_an_invitation_leaves_with_its_calendar_file_attached(db, hello):
+    start = datetime.datetime(2026, 12, 3, 14, 30, tzinfo=datetime.UTC)
+    event = ical.Event(
+        uid="meeting-7",
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        summary="Réunion",
+        organizer_email="ciq@example.org",
+        attendees=("a@example.org",),
+    )
+    send_hello(hello, attachments=[ical.attachment([event], name="Réunion")])
+
+    ((filename, content, mimetype),) = mail.outbox[0].attachments
+    assert filename == "invitation.ics"
+    assert mimetype == "text/calendar; charset=utf-8; method=REQUEST"
+    calendar = icalendar.Calendar.from_ical(content)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["ATTENDEE"]) == "mailto:a@example.org"
 
 
 def test_send_once_records_the_kind_and_organization_given(db, hello):

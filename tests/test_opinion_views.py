@@ -425,3 +425,9 @@ def test_opening_an_opinion_and_deleting_a_step_are_refused_to_everyone_else(wor
         assert _client(world.people[who]).post(delete).status_code == 403, who
     assert not Opinion.objects.filter(reference="AVIS-INTRUS").exists()
     assert opinion.events.count() == 1
+
+
+def test_the_ciq_home_lists_published_opinions_and_not_drafts(world, opinions):
+    page = Client().get(reverse("ciq-home")).content.decode()
+    assert opinions["published"].get_absolute_url() in page
+    assert opinions["written"].get_absolute_url() not in page

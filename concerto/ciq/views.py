@@ -32,6 +32,7 @@ from . import exports, rules, services
 from .deadlines import internal_deadline_warning
 from .forms import ConsentForm, ConsultationForm, DocumentForm, DossierForm
 from .models import CIQ_CODE, Answer, AnswerAttachment, Consultation, Dossier, Position, SourceDocument
+from .sections import home_sections
 from .synthesis import load_synthesis, positions_svg
 
 
@@ -88,23 +89,16 @@ def _staff_home_required(request):
 
 @require_safe
 def ciq_home(request):
-    """The CIQ's public home: its mission (from its own presentation) and its latest opinions.
-
-    The opinions are the ``concerto.opinions`` app's: it fills the context
-    variable ``latest_opinions`` through ``HOME_CONTEXT_HOOKS`` (a list of
-    callables ``hook(request) -> dict``) and the template block
-    ``latest_opinions``. Nothing is shown there until it does.
-    """
-    context = {"ciq": Organization.objects.filter(code=CIQ_CODE).first(), "latest_opinions": []}
-    for hook in HOME_CONTEXT_HOOKS:
-        context.update(hook(request))
-    context["staff"] = rules.can_open_files(request.user)
-    context["respondent"] = bool(rules.respondent_organization_ids(request.user))
+    """The CIQ's public home: its mission (from its own presentation), then the
+    sections other apps register in :mod:`concerto.ciq.sections` (latest
+    opinions, upcoming activities, groups)."""
+    context = {
+        "ciq": Organization.objects.filter(code=CIQ_CODE).first(),
+        "sections": home_sections(request),
+        "staff": rules.can_open_files(request.user),
+        "respondent": bool(rules.respondent_organization_ids(request.user)),
+    }
     return render(request, "ciq/home.html", context)
-
-
-HOME_CONTEXT_HOOKS: list = []
-"""Callables ``hook(request) -> dict`` adding to the public home's context (the opinions app's latest opinions)."""
 
 
 # --- files ------------------------------------------------------------------------------

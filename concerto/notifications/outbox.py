@@ -41,6 +41,7 @@ def send_once(
     kind: str | None = None,
     organization=None,
     languages: str = "fr",
+    attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> bool:
     """Send ``template`` (``<template>.txt`` and ``<template>.html``) to ``recipients``
     unless an e-mail with ``key`` was already sent or is being sent; True if sent now.
@@ -48,7 +49,9 @@ def send_once(
     ``subject`` is the subject line, or else ``<template>_subject.txt`` rendered
     on one line. ``kind`` (default: the template's name) is recorded for the
     admin's filter, ``organization`` for whom it concerns. Nothing is sent,
-    and nothing recorded, without recipients.
+    and nothing recorded, without recipients. ``attachments`` are
+    ``(filename, content, mimetype)`` triples (an invitation's iCalendar file,
+    :func:`concerto.core.ical.attachment`).
 
     Must not run inside a transaction (``RuntimeError``): the claim has to be
     committed before the message leaves. A failed send removes the claim and
@@ -68,7 +71,7 @@ def send_once(
     except IntegrityError:
         return False
     try:
-        _message(template, subject, context, recipients, languages).send()
+        _message(template, subject, context, recipients, languages, attachments).send()
     except Exception:
         SentNotification.objects.filter(key=key).delete()
         raise
@@ -77,7 +80,7 @@ def send_once(
     return True
 
 
-def _message(template, subject, context, recipients, languages) -> EmailMultiAlternatives:
+def _message(template, subject, context, recipients, languages, attachments=()) -> EmailMultiAlternatives:
     with translation.override("fr"):
         if subject is None:
             subject = render_to_string(f"{template}_subject.txt", context)
@@ -91,6 +94,8 @@ def _message(template, subject, context, recipients, languages) -> EmailMultiAlt
         headers={"Content-Language": languages},
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     return message
 
 

@@ -763,3 +763,9 @@ def publish_answer(request, reference):
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     return redirect("opinion-workspace", reference=opinion.reference)
+
+
+def latest_for_home(request) -> dict:
+    """The CIQ's public home's section: the five latest published opinions."""
+    opinions = Opinion.objects.published().order_by("-adopted_on", "-pk")[:5]
+    return {"opinions": list(opinions)}
