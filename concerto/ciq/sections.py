@@ -10,6 +10,11 @@ took part in). Each app registers its sections from its ``AppConfig.ready()``:
     register_home_section("opinions", "opinions/_home_section.html", latest_for_home, order=10)
     register_organization_section("groups", "groups/_organization_section.html", for_organization, order=20)
 
+Each app also adds its public entry to the CIQ's section navigation, shown on
+every page that extends ``ciq/layout.html``:
+
+    register_nav_link("opinions", _("Avis"), "opinion-library", order=10)
+
 ``context(request)`` (home) or ``context(request, organization)`` (an
 order's page) returns the section's context dict, or None to leave the
 section out. Each section's template receives it as ``section``. Only public
@@ -66,3 +71,23 @@ def home_sections(request) -> list[Rendered]:
 
 def organization_sections(request, organization) -> list[Rendered]:
     return _rendered(_ORGANIZATION, request, organization)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    name: str
+    label: str
+    url_name: str
+    order: int
+
+
+_NAV: dict[str, NavLink] = {}
+
+
+def register_nav_link(name: str, label, url_name: str, *, order: int = 100) -> None:
+    """Add (or replace, by ``name``) a public entry of the CIQ's section navigation."""
+    _NAV[name] = NavLink(name, label, url_name, order)
+
+
+def nav_links() -> list[NavLink]:
+    return sorted(_NAV.values(), key=lambda link: (link.order, link.name))

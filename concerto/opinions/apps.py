@@ -8,7 +8,7 @@ class OpinionsConfig(AppConfig):
     verbose_name = _("Avis du CIQ")
 
     def ready(self):
-        from concerto.ciq.sections import register_home_section
+        from concerto.ciq.sections import register_home_section, register_nav_link
         from concerto.core.demo import register_demo
         from concerto.core.inbox import register_tasks
 
@@ -20,3 +20,4 @@ class OpinionsConfig(AppConfig):
         # After the CIQ's files, consultations and answers (ciq's loader).
         register_demo("opinions", load_opinions_demo, order=40)
         register_home_section("opinions", "opinions/_home_section.html", latest_for_home, order=10)
+        register_nav_link("opinions", _("Avis publiés"), "opinion-library", order=10)
