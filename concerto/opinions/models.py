@@ -26,7 +26,6 @@ published once a publication exists. Operations go through
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -38,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.models import FrozenDocument
 from concerto.core.uploads import get_private_storage
 
 
@@ -356,17 +356,15 @@ class Publication(models.Model):
         return stem if self.number == 1 else f"{stem}_v{self.number}"
 
 
-class PublishedDocument(models.Model):
-    """One frozen file of a publication, kept in the database with its hash
-    (written whole or not at all, backed up with the data)."""
+class PublishedDocument(FrozenDocument):
+    """One frozen file of an opinion's publication (see ``FrozenDocument``)."""
+
+    CONTENT_TYPES = CONTENT_TYPES
 
     publication = models.ForeignKey(
         Publication, verbose_name=_("avis publié"), on_delete=models.CASCADE, related_name="documents"
     )
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
-    content = models.BinaryField(_("contenu"))
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
-    size = models.PositiveIntegerField(_("taille (octets)"))
 
     class Meta:
         verbose_name = _("document d’avis publié")
@@ -375,25 +373,6 @@ class PublishedDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "format"], name="opinion_document_unique")
         ]
-
-    def __str__(self):
-        return self.filename
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Un document publié est figé : il ne peut pas être modifié.")
-        content = bytes(self.content)
-        self.sha256 = hashlib.sha256(content).hexdigest()
-        self.size = len(content)
-        super().save(*args, **kwargs)
-
-    @property
-    def filename(self) -> str:
-        return f"{self.publication.filename_stem}.{self.format}"
-
-    @property
-    def content_type(self) -> str:
-        return CONTENT_TYPES[self.format]
 
 
 class PublishedAnswer(models.Model):

@@ -1,10 +1,9 @@
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.models import FrozenDocument
 from concerto.plans.models import Plan
 
 
@@ -70,19 +69,13 @@ class Publication(models.Model):
         return stem if self.version == 1 else f"{stem}_v{self.version}"
 
 
-class PublishedDocument(models.Model):
-    """One frozen file of a publication, kept in the database with its hash.
+class PublishedDocument(FrozenDocument):
+    """One frozen file of a report's publication (see ``FrozenDocument``)."""
 
-    Stored in the database rather than on disk so that a publication is
-    written whole or not at all, in one transaction, and is backed up with
-    the rest of the data.
-    """
+    CONTENT_TYPES = CONTENT_TYPES
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="documents")
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
-    content = models.BinaryField(_("contenu"))
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
-    size = models.PositiveIntegerField(_("taille (octets)"))
 
     class Meta:
         verbose_name = _("document publié")
@@ -91,25 +84,6 @@ class PublishedDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "format"], name="published_document_unique")
         ]
-
-    def __str__(self):
-        return self.filename
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Un document publié est figé : il ne peut pas être modifié.")
-        content = bytes(self.content)
-        self.sha256 = hashlib.sha256(content).hexdigest()
-        self.size = len(content)
-        super().save(*args, **kwargs)
-
-    @property
-    def filename(self) -> str:
-        return f"{self.publication.filename_stem}.{self.format}"
-
-    @property
-    def content_type(self) -> str:
-        return CONTENT_TYPES[self.format]
 
 
 class WorkingDocument(models.Model):
