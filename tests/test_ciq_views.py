@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from concerto.accounts.models import Role
 from concerto.ciq import services
 from concerto.ciq.models import Answer, Consultation, Dossier
-from tests.factories import ArticleFactory, ConsultationFactory, DossierFactory, OrderFactory
+from tests.factories import ArticleFactory, ConsultationFactory, DossierFactory, OrderFactory, UserFactory
 from tests.support.ciq import answer_data, build_world, word_file
 from tests.support.documents import pdf
 
@@ -385,6 +386,33 @@ def test_opening_sends_invitations(world, mailoutbox):
     response = client_for(world, "staff").post(reverse("ciq-consultation-open", args=[world.consultation.pk]))
     assert response.status_code == 302
     assert len(mailoutbox) == 2
+
+
+def test_an_order_added_to_an_open_consultation_is_invited_and_the_others_are_not_again(world, mailoutbox):
+    from concerto.ciq.notifications import send_invitations
+
+    send_invitations(world.consultation)
+    order_c = OrderFactory(name="Ordre C")
+    respondent_c = UserFactory(member_of=(order_c, Role.RESPONDENT))
+    mailoutbox.clear()
+    response = client_for(world, "staff").post(
+        reverse("ciq-consultation-edit", args=[world.consultation.pk]),
+        _consultation_post(audience_mode="chosen", chosen=[world.order_a.pk, world.order_b.pk, order_c.pk]),
+    )
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    assert message.to == [respondent_c.email]
+
+
+def test_editing_a_consultation_in_preparation_invites_nobody(world, mailoutbox):
+    Consultation.objects.filter(pk=world.consultation.pk).update(state="draft", opened_at=None)
+    order_c = OrderFactory(name="Ordre C")
+    UserFactory(member_of=(order_c, Role.RESPONDENT))
+    client_for(world, "staff").post(
+        reverse("ciq-consultation-edit", args=[world.consultation.pk]),
+        _consultation_post(audience_mode="all"),
+    )
+    assert mailoutbox == []
 
 
 # --- synthesis ----------------------------------------------------------------------------

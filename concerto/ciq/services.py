@@ -229,6 +229,22 @@ def open_consultation(*, user, consultation: Consultation) -> int:
     return send_invitations(consultation)
 
 
+def invite_added_orders(*, user, consultation: Consultation) -> int:
+    """An open consultation's audience was widened: invite the orders not invited yet.
+
+    Each order's invitation is sent at most once (the outbox's key), so the
+    orders already consulted hear nothing new. Nothing is sent for a
+    consultation in preparation (opening invites everyone) or closed.
+    Returns the e-mails sent now. Must run after the audience is committed.
+    """
+    _require_staff(user, consultation.dossier)
+    if consultation.state != Consultation.State.OPEN:
+        return 0
+    from .notifications import send_invitations
+
+    return send_invitations(consultation)
+
+
 def close_consultation(*, user, consultation: Consultation) -> Consultation:
     """Close the consultation: no answer can be saved any more."""
     _require_staff(user, consultation.dossier)

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.accounts.rules import is_signed_in
@@ -289,6 +290,17 @@ def consultation_edit(request, pk):
     )
     if request.method == "POST" and _save_consultation_form(request, form, consultation):
         messages.success(request, _("Consultation enregistrée."))
+        invited = services.invite_added_orders(user=request.user, consultation=consultation)
+        if invited:
+            messages.info(
+                request,
+                ngettext(
+                    "L’ordre ajouté à la consultation ouverte a reçu son invitation.",
+                    "Les %(count)d ordres ajoutés à la consultation ouverte ont reçu leur invitation.",
+                    invited,
+                )
+                % {"count": invited},
+            )
         return redirect(consultation)
     return _consultation_form_page(request, form, consultation.dossier, consultation)
 
