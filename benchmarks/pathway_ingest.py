@@ -72,6 +72,34 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds of the PostgreSQL backend serving this connection (same machine: /proc),
+    so that the server's share of a COPY is reported too, whatever the machine's load."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` when it does not exist yet (a fresh run)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"database {name} created")
+
+
 def measure(path: Path) -> dict:
     setup_django()
     from django.core.management import call_command
@@ -89,6 +117,11 @@ def measure(path: Path) -> dict:
         code=ORDER, defaults={"name": "Ordre (banc d’essai)", "kind": Organization.Kind.PROFESSIONAL_ORDER}
     )
     figures: dict = {"database": connection.vendor}
+    pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
     wall, cpu = time.perf_counter(), _cpu()
     accepted = read_submission(
         path, key=b"benchmark-key-of-at-least-32-bytes!!", order=ORDER, today=AS_OF, allow_synthetic=True
@@ -96,30 +129,37 @@ def measure(path: Path) -> dict:
     figures["rows"] = accepted.frame.height
     figures["validate_seconds"] = round(time.perf_counter() - wall, 2)
     figures["validate_cpu_seconds"] = round(_cpu() - cpu, 2)
-    wall, cpu = time.perf_counter(), _cpu()
+    figures["peak_mib_after_validate"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    wall, cpu, server = time.perf_counter(), _cpu(), _server_cpu(pid)
     submission = store_submission(accepted=accepted, order=order, period="banc-d-essai", sha256="0" * 64)
     figures["store_seconds"] = round(time.perf_counter() - wall, 2)
     figures["store_cpu_seconds"] = round(_cpu() - cpu, 2)
+    if pid is not None:
+        figures["store_server_cpu_seconds"] = round(_server_cpu(pid) - server, 2)
     figures["peak_mib_after_store"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     submission.applications.all()._raw_delete(connection.alias)
     submission.delete()
     if connection.vendor == "postgresql":
-        # The floor: the same file copied as is into text columns, without validation, typing
-        # or index: into a temporary (unlogged) table, and into an ordinary (logged) one, as
-        # the stored rows are.
+        # The floor, in the same run: the same file copied as is into text columns, without
+        # validation, typing or index: into a temporary (unlogged) table, and into an
+        # ordinary (logged) one, as the stored rows are.
         columns = ", ".join(f"c{i} text" for i in range(21))
-        for name, kind in (("bare_copy_seconds", "TEMPORARY"), ("bare_copy_logged_seconds", "")):
+        for name, kind in (("bare_copy", "TEMPORARY"), ("bare_copy_logged", "")):
             with connection.cursor() as cursor:
-                cursor.execute(f"CREATE {kind} TABLE bare_copy ({columns})")
-                wall = time.perf_counter()
+                cursor.execute("DROP TABLE IF EXISTS pathway_bench_bare_copy")  # left by a failed run
+                cursor.execute(f"CREATE {kind} TABLE pathway_bench_bare_copy ({columns})")
+                wall, server = time.perf_counter(), _server_cpu(pid)
                 with (
                     path.open("rb") as handle,
-                    cursor.cursor.copy("COPY bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                    cursor.cursor.copy(
+                        "COPY pathway_bench_bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+                    ) as copy,
                 ):
                     for block in iter(lambda: handle.read(1 << 20), b""):
                         copy.write(block)
-                figures[name] = round(time.perf_counter() - wall, 2)
-                cursor.execute("DROP TABLE bare_copy")
+                figures[f"{name}_seconds"] = round(time.perf_counter() - wall, 2)
+                figures[f"{name}_server_cpu_seconds"] = round(_server_cpu(pid) - server, 2)
+                cursor.execute("DROP TABLE pathway_bench_bare_copy")
     wall = time.perf_counter()
     result = outcomes(accepted.frame, as_of=AS_OF)
     kaplan_meier(result.durations, result.events)
@@ -130,6 +170,10 @@ def measure(path: Path) -> dict:
     figures["table_seconds"] = round(time.perf_counter() - wall, 2)
     figures["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return figures
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
@@ -173,23 +217,37 @@ def main() -> None:
             )
         databases = [] if args.no_sqlite else [f"sqlite:///{Path(folder) / 'banc.sqlite3'}"]
         if args.database_url:
+            ensure_database(args.database_url)
             databases.append(args.database_url)
+        if not databases:
+            sys.exit("nothing to measure: give --database-url, or leave out --no-sqlite")
         for url in databases:
             runs = []
             for _ in range(args.repeat):
                 load = os.getloadavg()[0]
-                output = subprocess.run(
+                uptime_before = _uptime()
+                child = subprocess.run(
                     [sys.executable, __file__, "--child", "measure", "--file", str(path)],
-                    check=True,
                     capture_output=True,
                     text=True,
                     env={**os.environ, "DATABASE_URL": url},
-                ).stdout
-                run = json.loads(output.strip().splitlines()[-1])
+                )
+                if child.returncode:
+                    sys.stderr.write(child.stderr)
+                    sys.exit(f"measure on {url.split('@')[-1]} failed (exit {child.returncode})")
+                run = json.loads(child.stdout.strip().splitlines()[-1])
                 run["load_average_before"] = round(load, 1)
+                run["uptime_before"] = uptime_before
+                run["uptime_after"] = _uptime()
                 if "store_seconds" in run:
                     run["validate_and_store_seconds"] = round(
                         run["validate_seconds"] + run["store_seconds"], 2
+                    )
+                    run["validate_and_store_cpu_seconds"] = round(
+                        run["validate_cpu_seconds"]
+                        + run["store_cpu_seconds"]
+                        + run.get("store_server_cpu_seconds", 0),
+                        2,
                     )
                 print(json.dumps(run))
                 runs.append(run)
