@@ -33,6 +33,12 @@ wall / 7.1 s CPU, store 37.9 s / 18.4 s CPU, peak 1.29 GiB. The same command bef
 the changes (04:59–05:02 UTC, load 3.0 to 4.4): PostgreSQL validation 11.9 s wall /
 7.5 s CPU, store 8.5 s / 1.5 s client CPU (server CPU not measured then), 20.4 s in
 all, bare COPY 2.7 s (temporary) and 3.7 s (logged), peak 1.38 GiB; SQLite 41.0 s wall.
+Two more PostgreSQL runs (``--no-sqlite --repeat 2``, 05:30:29–05:32:28 UTC, load 7.6
+to 8.9): validation 14.5 and 13.9 s wall / 5.6 and 6.7 s CPU; store 16.5 and 19.7 s
+wall / 1.3 and 1.8 s client CPU + 5.8 and 6.6 s server CPU; bare COPY 8.9 and 4.7 s
+(temporary), 6.6 and 6.7 s (logged), 2.2 to 2.9 s server CPU; validated and stored
+31.0 and 33.6 s wall for 12.6 and 15.0 s of CPU; peak 1.29 and 1.39 GiB.
+So the 20 s wall-clock target is not shown on this loaded machine.
 On this shared machine the wall time follows the others' load: the CPU seconds,
 14.2 s for client and server together, are the figure that says whether the 20 s
 target holds on an unloaded machine with 2 cores.
@@ -275,7 +281,7 @@ def main() -> None:
                 print(json.dumps(run))
                 runs.append(run)
             medians = {
-                key: statistics.median(r[key] for r in runs)
+                key: round(statistics.median(r[key] for r in runs), 2)
                 for key in runs[0]
                 if isinstance(runs[0][key], int | float)
             }
