@@ -22,6 +22,27 @@ machine is shared, so wall time also measures the others.
 
 Targets (issue 14): whole diagnosis for 1,000,000 applications ≤ 10 s; public pages < 200 ms.
 
+The PostgreSQL backend's CPU seconds for the read (from /proc: the server runs on
+this machine) are printed beside the process's, with ``uptime`` (UTC) before and
+after. The public pages are timed twice: rendered afresh (every cache emptied
+before each request) and as usually served (kept until a release is approved),
+with their number of SQL queries.
+
+Measured 2026-11-30 05:18–05:19 UTC on PostgreSQL 15, 1,000,000 applications (46
+orders × 21,739 or 21,740), medians of 3, after the Aalen–Johansen variance change,
+load average 7.4 before and 12.3 after (``uptime``: 05:18:31, load 7.44, 5.99, 5.16;
+05:19:28, load 12.25, 7.61, 5.76): whole diagnosis 21.8 s wall (reading 10.2 s,
+computing 9.8 s) for 4.5 s of the process's CPU (reading 2.1 s, computing 2.5 s) and
+1.5 s of the PostgreSQL backend's CPU for the read, 6.0 s of CPU in all; peak 0.92 GiB.
+The same command before the change (05:07–05:10 UTC, load 5 to 7.6): 18.6 s wall,
+5.5 s of the process's CPU (reading 2.3 s, computing 3.2 s). Timed in-process, once,
+at a quieter moment (05:13:57 UTC, load 4.66, 5.37, 4.80): reading 2.9 s wall / 1.7 s
+CPU, computing 3.1 s wall / 2.4 s CPU, so 6.0 s in all, inside the 10 s target.
+Public pages (same run, load 12): list 40 ms afresh (9 ms CPU, 2 queries) and 0.6 ms
+kept (no query); release page 129 ms afresh (30 ms CPU, 3 queries) and 0.7 ms kept
+(no query); a frozen CSV file 10 ms (1 query). No page computes a diagnosis: they read
+the released tables' frozen rows.
+
 Measured 2026-11-30 on PostgreSQL 15, 1,013,800 applications (46 orders × 21,739
 plus the 13,800 of ``load_demo``), medians of 3, with the 2-core machine shared
 by 8 engineers (load average 13 to 21, so the process got about a fifth of a
@@ -39,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -116,6 +138,23 @@ def ensure_release():
     return releases.approve_release(user=officer, release=release)
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds of this connection's PostgreSQL backend (same machine: /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def uptime() -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["uptime"], capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}
+    ).stdout.strip()
+
+
 def timed(function):
     wall, cpu = time.perf_counter(), time.process_time()
     result = function()
@@ -142,9 +181,15 @@ def main() -> None:
     from concerto.pathway import diagnosis, releases
 
     names = releases.order_names()
-    loads, computes, totals, cpus, load_cpus, compute_cpus = [], [], [], [], [], []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    print(f"uptime avant : {uptime()}")
+    loads, computes, totals, cpus, load_cpus, compute_cpus, servers = [], [], [], [], [], [], []
     for _ in range(args.repeat):
+        before = server_cpu(pid)
         frame, load_wall, load_cpu = timed(lambda: diagnosis.load_frame(synthetic=True))
+        servers.append(server_cpu(pid) - before)
         _result, compute_wall, compute_cpu = timed(
             lambda frame=frame: diagnosis.diagnose(
                 frame, synthetic=True, dimension="order", order_names=names
@@ -161,23 +206,41 @@ def main() -> None:
         f"Diagnostic complet (médiane de {args.repeat}) : {statistics.median(totals):.2f} s "
         f"(lecture {statistics.median(loads):.2f} s, calcul {statistics.median(computes):.2f} s; "
         f"CPU du processus {statistics.median(cpus):.2f} s : lecture {statistics.median(load_cpus):.2f} s, "
-        f"calcul {statistics.median(compute_cpus):.2f} s)"
+        f"calcul {statistics.median(compute_cpus):.2f} s; CPU du serveur PostgreSQL pour la lecture "
+        f"{statistics.median(servers):.2f} s)"
     )
+    print(
+        f"Pointe de mémoire du processus : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mio"
+    )
+    print(f"uptime après le diagnostic : {uptime()}")
+    from django.core.cache import caches
+    from django.test.utils import CaptureQueriesContext
+
     client = Client()
     for name, url in (
         ("liste publique", reverse("pathway-public")),
         ("diffusion publique", reverse("pathway-public-release", args=[release.pk])),
         ("fichier CSV figé", reverse("pathway-release-file", args=[release.pk, 1, "csv"])),
     ):
-        client.get(url, HTTP_HOST="localhost")
-        times = []
-        for _ in range(50):
-            _response, wall, _cpu = timed(lambda url=url: client.get(url, HTTP_HOST="localhost"))
-            times.append(wall)
-        print(
-            f"Page {name} : médiane {1000 * statistics.median(times):.1f} ms, max {1000 * max(times):.1f} ms"
-        )
-    print(f"Charge de la machine (load average 1/5/15 min) : {os.getloadavg()}")
+        # Rendered afresh (cache emptied before each request), then as usually served.
+        for state in ("à froid", "en cache"):
+            client.get(url, HTTP_HOST="localhost")
+            walls, cpus_ = [], []
+            for _ in range(20 if state == "à froid" else 50):
+                if state == "à froid":
+                    for each in caches.all():
+                        each.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    response, wall, cpu = timed(lambda url=url: client.get(url, HTTP_HOST="localhost"))
+                assert response.status_code == 200, (url, response.status_code)
+                walls.append(wall)
+                cpus_.append(cpu)
+            print(
+                f"Page {name} ({state}) : médiane {1000 * statistics.median(walls):.1f} ms "
+                f"(CPU {1000 * statistics.median(cpus_):.1f} ms), max {1000 * max(walls):.1f} ms, "
+                f"{len(queries)} requêtes SQL"
+            )
+    print(f"uptime à la fin : {uptime()}")
 
 
 if __name__ == "__main__":

@@ -181,3 +181,31 @@ def test_outcomes_of_a_submission():
     assert list(result.events) == [P, W, R, C, C]
     assert list(result.durations) == [100, 30, 60, 365, 365]
     assert result.excluded == 1
+
+
+@pytest.mark.parametrize("event_of_interest", [PERMIT, REFUSAL, WITHDRAWAL])
+def test_aalen_johansen_variance_is_lifelines_own(event_of_interest):
+    """The prefix-sum variance gives lifelines' loop's numbers on weighted data with ties."""
+    import warnings
+
+    from lifelines import AalenJohansenFitter
+
+    from concerto.pathway.survival import _aalen_johansen_fitter
+
+    rng = np.random.default_rng(7)
+    events = rng.integers(0, 4, 400)
+    durations = rng.integers(0, 300, 400) - np.where(events == C, 0.0, (W + 1 - events) * 1e-3)
+    weights = rng.integers(1, 20, 400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theirs = AalenJohansenFitter(calculate_variance=True).fit(
+            durations, events, event_of_interest=event_of_interest, weights=weights
+        )
+        ours = _aalen_johansen_fitter(calculate_variance=True).fit(
+            durations, events, event_of_interest=event_of_interest, weights=weights
+        )
+    assert list(ours.confidence_interval_.columns) == list(theirs.confidence_interval_.columns)
+    np.testing.assert_allclose(ours.variance_.to_numpy(), theirs.variance_.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours.confidence_interval_.to_numpy(), theirs.confidence_interval_.to_numpy(), rtol=1e-12, atol=1e-15
+    )

@@ -181,6 +181,8 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         encoding = "utf-8-sig"
     else:
         encoding = "utf-8"
+    if data.isascii():  # ASCII is UTF-8: no need to decode a copy of the whole file to know it
+        return data, encoding
     try:
         data.decode("utf-8")
         return data, encoding
@@ -252,9 +254,11 @@ def _unquoted_record_lines(data: bytes, separator: str, width: int) -> pl.Series
         empty_string_is_null=False,
         raise_if_empty=False,
     ).with_row_index(LINE, offset=1)
-    content = pl.col("text").str.strip_chars_end("\r")
+    content = pl.col("text")
     fields = content.str.count_matches(separator, literal=True) + 1
-    blank = content.str.replace_all(separator, "", literal=True).str.strip_chars() == ""
+    # Blank: nothing but separators and spaces (a final \r included). A regex that stops at
+    # the first other character, rather than a stripped copy of every line.
+    blank = ~content.str.contains("[^" + re.escape(separator) + r"\s]")
     lines = lines.lazy().filter((pl.col(LINE) > 1) & ~blank).select(LINE, fields.alias("fields")).collect()
     wrong = lines.filter(pl.col("fields") != width)
     if wrong.height:
@@ -300,7 +304,8 @@ def _header(names: list[str]) -> list[str]:
 
 def _read_csv(path: Path) -> _Raw:
     data, encoding = _decode(path.read_bytes())
-    header_line = data.split(b"\n", 1)[0].decode("utf-8")
+    end = data.find(b"\n")
+    header_line = (data if end < 0 else data[:end]).decode("utf-8")  # not split(): a copy of the file
     if not header_line.strip():
         _refuse([Problem(1, "", "le fichier est vide ou sa première ligne n’est pas l’en-tête")])
     separator = ";" if header_line.count(";") > header_line.count(",") else ","
