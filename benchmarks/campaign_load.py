@@ -51,6 +51,7 @@ database host must be local.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import logging
@@ -366,6 +367,26 @@ def build_data(clients: int, measures_per_org: int) -> Scenario:
 
 
 # --------------------------------------------------------------------------- server
+
+
+def cpu_seconds(master_pid: int) -> float:
+    """User and system CPU of gunicorn's master, its live workers and the workers it reaped."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    fields = stat(master_pid)
+    # After the command name: utime, stime, cutime, cstime are fields 12 to 15 (0-based 11..14).
+    total = sum(int(x) for x in fields[11:15])
+    with open(f"/proc/{master_pid}/task/{master_pid}/children") as f:
+        children = [int(pid) for pid in f.read().split()]
+    for child in children:
+        # A worker replaced meanwhile is counted in the master's cutime once reaped.
+        with contextlib.suppress(FileNotFoundError):
+            total += sum(int(x) for x in stat(child)[11:13])
+    return total / ticks
 
 
 def free_port() -> int:
@@ -751,7 +772,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
                     )
                     for code, session, numbers in scenario.clients
                 ]
-                outcomes.append(run_phase(args, port, scenario, clients, phase, think))
+                outcomes.append(run_phase(args, port, scenario, clients, phase, think, process.pid))
         finally:
             stop_gunicorn(process)
 
@@ -787,7 +808,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
 
 
 def run_phase(
-    args, port: int, scenario: Scenario, clients, phase: str, think: float
+    args, port: int, scenario: Scenario, clients, phase: str, think: float, server_pid: int
 ) -> tuple[str, int, float]:
     """One load phase: every client together; prints its figures; returns (phase, errors, p95 ms)."""
     results = [ClientResult() for _ in clients]
@@ -804,10 +825,12 @@ def run_phase(
     for thread in threads:
         thread.start()
     load_started = time.perf_counter()
+    cpu_before = cpu_seconds(server_pid)
     start.set()
     for thread in threads:
         thread.join(timeout=max(0.0, stop_at - time.monotonic()) + REQUEST_TIMEOUT + 5)
     duration = time.perf_counter() - load_started
+    cpu = cpu_seconds(server_pid) - cpu_before
     stuck = sum(thread.is_alive() for thread in threads)
 
     samples = [s for r in results for s in r.samples]
@@ -824,6 +847,13 @@ def run_phase(
     )
     print(f"requests: {len(samples)} in {duration:.1f} s = {rate:.1f} requests/s")
     print(f"submissions: {sum(1 for s in samples if s.kind == 'POST submit' and not s.error)}")
+    if samples and duration:
+        # The app's own work, whatever else the machine runs: if the CPU it needed is a small
+        # share of the machine, long latencies come from others' load, not from the pages.
+        print(
+            f"app CPU: {cpu * 1000 / len(samples):.1f} ms per request, {cpu / duration:.2f} of "
+            f"{os.cpu_count()} CPUs over the phase; load average {os.getloadavg()[0]:.2f}"
+        )
     print(f"\n  {'kind':<15}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
     for kind in ("GET draft", "POST submit", "GET dashboard"):
         print(latency_line(kind, [s for s in samples if s.kind == kind]))

@@ -66,9 +66,11 @@ def generate_plan(count: int, components: int, slug: str = "plan-genere-300") ->
         MeasureLead,
         Plan,
         ProgressReport,
+        PublishedDate,
         Status,
         Theme,
     )
+    from concerto.plans.publication import publish_reporting_date
 
     as_of = datetime.date.fromisoformat(AS_OF)
     organizations = list(Organization.objects.order_by("code"))
@@ -127,6 +129,8 @@ def generate_plan(count: int, components: int, slug: str = "plan-genere-300") ->
                     percent=(number * (position + 1)) % 101,
                     narrative=LOREM * 2,
                 )
+        # Published, as the real plan's states are: the public pages then show them.
+        publish_reporting_date(plan=plan, as_of=as_of, user=None, via=PublishedDate.Via.IMPORT)
 
 
 def render_child(database: Path, slug: str, fmt: str) -> None:

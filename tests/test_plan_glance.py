@@ -15,15 +15,20 @@ from concerto.core import markdown
 from concerto.core.search import fold
 from concerto.plans.models import ComponentProgress, ProgressReport, Status
 from concerto.plans.progress import ComponentInput, ProgressInput, record_progress
+from concerto.plans.state import load_measure, load_measure_state, load_plan_state
 
 from .factories import (
     AS_OF,
+    CaseFactory,
+    CollaboratorFactory,
     ComponentProgressFactory,
+    IndicatorFactory,
     MeasureFactory,
     MeasureLeadFactory,
     OrganizationFactory,
     PlanFactory,
     ProgressReportFactory,
+    RecommendationFactory,
     ThemeFactory,
     build_clean_plan,
 )
@@ -269,6 +274,57 @@ def test_measure_page_reads_only_its_own_measure(client, db):
         client.get(reverse("measure-detail", args=[plan.slug, 2]))
     other = plan.measures.get(number=3).pk
     assert not any(f"IN ({other}" in q["sql"] or f"= {other}" in q["sql"] for q in queries.captured_queries)
+
+
+def _described(state, history=()) -> tuple:
+    """What the measure page shows of a ``MeasureState``, as plain values."""
+    return (
+        state.measure.pk,
+        [o.code for o in state.leads],
+        [(c.label, c.note, c.organization and c.organization.code) for c in state.collaborators],
+        state.report and (state.report.pk, state.report.narrative_as_html),
+        [(i.indicator.label, i.actual, i.percent, i.deadline_passed) for i in state.indicators],
+        [
+            (c.label, c.percent, c.organization and c.organization.name, c.narrative_as_html)
+            for c in state.components
+        ],
+        (state.percent, state.percent_source, state.status_label),
+        [(r.as_of, r.percent) for r in history],
+    )
+
+
+def test_measure_page_loader_reads_what_the_plan_loader_reads(db):
+    """The measure page's own SQL loader and the plan's loader agree on every part of a measure."""
+    plan = build_clean_plan(3, components=2)
+    measure = plan.measures.get(number=2)
+    second_lead, other_partner = OrganizationFactory(name="Zeta"), OrganizationFactory(name="Alpha")
+    MeasureLeadFactory(measure=measure, organization=second_lead, position=1)
+    CollaboratorFactory(measure=measure, organization=other_partner, position=2, note="pour la collecte")
+    IndicatorFactory(measure=measure, position=1, label="Sans valeur", deadline_text="31 mars 2020")
+    ProgressReportFactory(measure=measure, as_of=AS_OF - datetime.timedelta(days=365), percent=10)
+    from_plan = next(m for m in load_plan_state(plan, AS_OF).measures if m.measure.pk == measure.pk)
+    loaded = load_measure(plan.slug, 2)
+    state, history = load_measure_state(loaded, AS_OF)
+    assert _described(state) == _described(from_plan)
+    assert (loaded.plan, loaded.theme, bool(loaded.has_cases), bool(loaded.has_recommendations)) == (
+        plan,
+        measure.theme,
+        False,
+        False,
+    )
+    assert [r.as_of for r in history] == [AS_OF, AS_OF - datetime.timedelta(days=365)]
+    assert _described(load_measure_state(loaded, AS_OF - datetime.timedelta(days=365))[0])[3] is not None
+    assert load_measure(plan.slug, 99) is None and load_measure("inconnu", 2) is None
+
+
+def test_measure_page_loader_says_when_cases_or_recommendations_name_the_measure(db):
+    plan = build_clean_plan(2)
+    measure = plan.measures.get(number=1)
+    CaseFactory(measures=[measure])
+    RecommendationFactory().measures.add(measure)
+    loaded, other = load_measure(plan.slug, 1), load_measure(plan.slug, 2)
+    assert bool(loaded.has_cases) and bool(loaded.has_recommendations)
+    assert not other.has_cases and not other.has_recommendations
 
 
 LATER = AS_OF + datetime.timedelta(days=365)

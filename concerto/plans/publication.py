@@ -29,6 +29,7 @@ from concerto.accounts.models import Role
 from concerto.accounts.rules import coordinates, is_signed_in, organizations_with_role
 
 from .models import Collaborator, MeasureLead, Plan, ProgressReport, PublishedDate
+from .state import published_dates
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ def _dates_with_publication(plan: Plan) -> list[tuple[datetime.date, bool]]:
 
 
 def public_dates(plan: Plan) -> ReportingDates:
-    """The published reporting dates of ``plan``, newest first: what the public sees."""
-    return ReportingDates([as_of for as_of, published in _dates_with_publication(plan) if published])
+    """The published reporting dates of ``plan``, newest first: what the public sees (one query)."""
+    return ReportingDates(published_dates(plan))
 
 
 def all_dates(plan: Plan) -> ReportingDates:

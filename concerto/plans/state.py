@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from concerto.core.search import Folded, search_words
 from concerto.organizations.models import Organization
@@ -24,6 +25,7 @@ from .models import (
     MeasureLead,
     Plan,
     ProgressReport,
+    PublishedDate,
     Status,
     Theme,
 )
@@ -141,22 +143,167 @@ def _measure_state(measure: Measure, report: ProgressReport | None, as_of) -> Me
     )
 
 
+def _sql(text: str) -> str:
+    """``text`` with ``{organization}``, ``{lead}``… replaced by the quoted tables of the
+    models (names from the models, never from input)."""
+    quote = connection.ops.quote_name
+    return text.format(
+        organization=quote(Organization._meta.db_table),
+        lead=quote(MeasureLead._meta.db_table),
+        collaborator=quote(Collaborator._meta.db_table),
+        indicator=quote(Indicator._meta.db_table),
+        report=quote(ProgressReport._meta.db_table),
+        component=quote(ComponentProgress._meta.db_table),
+        value=quote(IndicatorProgress._meta.db_table),
+        measure=quote(Measure._meta.db_table),
+        published=quote(PublishedDate._meta.db_table),
+        plan=quote(Plan._meta.db_table),
+        theme=quote(Theme._meta.db_table),
+        # The link tables of the cases and recommendations that name measures.
+        case_link=quote(Measure.cases.through._meta.db_table),
+        recommendation_link=quote(Measure.recommendations.through._meta.db_table),
+    )
+
+
+def _first(rows):
+    return next(iter(rows), None)
+
+
+def load_measure(slug: str, number: int) -> Measure | None:
+    """The measure ``number`` of the plan ``slug``, with its plan and theme; ``has_cases``
+    and ``has_recommendations`` say whether any case or recommendation names it.
+
+    Three short queries in SQL, for the measure page (see ``load_measure_state``).
+    """
+    plan = _first(Plan.objects.raw(_sql("SELECT * FROM {plan} WHERE slug = %s"), [slug]))
+    if plan is None:
+        return None
+    measure = _first(
+        Measure.objects.raw(
+            _sql(
+                "SELECT m.*, "
+                "EXISTS(SELECT 1 FROM {case_link} c WHERE c.measure_id = m.id) AS has_cases, "
+                "EXISTS(SELECT 1 FROM {recommendation_link} r WHERE r.measure_id = m.id) AS has_recommendations "
+                "FROM {measure} m WHERE m.plan_id = %s AND m.number = %s"
+            ),
+            [plan.pk, number],
+        )
+    )
+    if measure is None:
+        return None
+    measure.plan = plan
+    measure.theme = _first(
+        Theme.objects.raw(
+            _sql("SELECT t.* FROM {theme} t INNER JOIN {measure} m ON m.theme_id = t.id WHERE m.id = %s"),
+            [measure.pk],
+        )
+    )
+    return measure
+
+
 def load_measure_state(
     measure: Measure, as_of: datetime.date | None
 ) -> tuple[MeasureState, list[ProgressReport]]:
     """One measure's state at ``as_of`` and its current states at every date, newest first.
 
-    For the measure page: only this measure's rows are read (at most six queries), never the plan's.
+    For the measure page, the most visited one: only this measure's rows are
+    read, in at most six short queries written in SQL (``Model.objects.raw``)
+    rather than built by the ORM, whose query building cost several times
+    the queries themselves (see benchmarks/http_load.py). What they return is
+    what ``load_plan_state`` returns for the measure (tests compare the two).
     """
-    prefetch_related_objects([measure], *_measure_parts())
-    reports = list(ProgressReport.objects.filter(measure=measure, is_current=True).order_by("-as_of"))
-    report = next((r for r in reports if r.as_of == as_of), None)
-    if report is not None:
-        # Indicator values only if the measure has indicators: one query less otherwise.
-        prefetch_related_objects(
-            [report], *(_REPORT_PARTS if measure.indicators.all() else _REPORT_PARTS[:1])
+    pk = measure.pk
+    reports = list(
+        ProgressReport.objects.raw(
+            _sql("SELECT * FROM {report} WHERE measure_id = %s AND is_current = %s ORDER BY as_of DESC"),
+            [pk, True],
         )
-    return _measure_state(measure, report, as_of), reports
+    )
+    report = next((r for r in reports if r.as_of == as_of), None)
+    # The organizations named on the page (in charge, collaborating, per component) in one
+    # query; ``lead_position`` is set on those in charge of the measure, and orders them.
+    organizations = {
+        o.pk: o
+        for o in Organization.objects.raw(
+            _sql(
+                "SELECT o.*, l.position AS lead_position, l.id AS lead_id FROM {organization} o "
+                "LEFT JOIN {lead} l ON l.organization_id = o.id AND l.measure_id = %s "
+                "WHERE o.id IN (SELECT organization_id FROM {lead} WHERE measure_id = %s "
+                "UNION SELECT organization_id FROM {collaborator} WHERE measure_id = %s "
+                "UNION SELECT organization_id FROM {component} WHERE report_id = %s)"
+            ),
+            [pk, pk, pk, report.pk if report is not None else None],
+        )
+    }
+    leads = sorted(
+        (o for o in organizations.values() if o.lead_position is not None),
+        key=lambda o: (o.lead_position, o.lead_id),
+    )
+    collaborators = list(
+        Collaborator.objects.raw(
+            _sql("SELECT * FROM {collaborator} WHERE measure_id = %s ORDER BY position, id"), [pk]
+        )
+    )
+    indicators = list(
+        Indicator.objects.raw(
+            _sql("SELECT * FROM {indicator} WHERE measure_id = %s ORDER BY position, id"), [pk]
+        )
+    )
+    components, values = [], {}
+    if report is not None:
+        components = list(
+            ComponentProgress.objects.raw(
+                _sql("SELECT * FROM {component} WHERE report_id = %s ORDER BY position, id"), [report.pk]
+            )
+        )
+        if indicators:  # one query less otherwise
+            by_id = {i.pk: i for i in indicators}
+            for value in IndicatorProgress.objects.raw(
+                _sql("SELECT * FROM {value} WHERE report_id = %s ORDER BY id"), [report.pk]
+            ):
+                value.indicator = by_id[value.indicator_id]
+                values[value.indicator_id] = value
+    for row in (*collaborators, *components):
+        row.organization = organizations.get(row.organization_id) if row.organization_id else None
+    for row in (*collaborators, *indicators, *reports):
+        row.measure = measure
+    percent, source = report.effective_percent(list(values.values())) if report else (None, None)
+    state = MeasureState(
+        measure=measure,
+        leads=leads,
+        collaborators=collaborators,
+        report=report,
+        indicators=[
+            IndicatorState(
+                indicator=i,
+                value=values.get(i.pk),
+                deadline_passed=bool(as_of and i.deadline_latest and i.deadline_latest < as_of),
+            )
+            for i in indicators
+        ],
+        components=components,
+        percent=percent,
+        percent_source=source,
+    )
+    return state, reports
+
+
+def published_dates(plan: Plan) -> list[datetime.date]:
+    """The plan's published reporting dates at which it has a validated state, newest first.
+
+    Read from the few published dates rather than from every state of the
+    plan (which grows with its measures), in SQL: every public page asks for it.
+    """
+    rows = PublishedDate.objects.raw(
+        _sql(
+            "SELECT d.id, d.as_of FROM {published} d WHERE d.plan_id = %s AND EXISTS ("
+            "SELECT 1 FROM {report} r INNER JOIN {measure} m ON r.measure_id = m.id "
+            "WHERE m.plan_id = d.plan_id AND r.as_of = d.as_of AND r.is_current = %s) "
+            "ORDER BY d.as_of DESC"
+        ),
+        [plan.pk, True],
+    )
+    return [row.as_of for row in rows]
 
 
 def reporting_dates(plan: Plan) -> list[datetime.date]:

@@ -32,7 +32,7 @@ from .publication import (
     publish_reporting_date,
     takes_part_in_measure,
 )
-from .state import load_measure_state, load_plan_state
+from .state import load_measure, load_measure_state, load_plan_state
 from .summary import plan_glance
 
 
@@ -42,22 +42,12 @@ def get_plan_for_user(user, slug: str) -> Plan:
 
 
 def get_measure_for_user(user, slug: str, number: int) -> Measure:
-    """The measure with its plan and theme (one query), if this user may read the plan.
+    """The measure with its plan and theme, if this user may read the plan.
 
     ``has_cases`` and ``has_recommendations`` say whether any case or
     recommendation is linked to it, so that the page asks for them only then.
     """
-    measure = (
-        Measure.objects.select_related("plan__owner", "theme")
-        .annotate(
-            has_cases=Exists(Measure.objects.filter(pk=OuterRef("pk"), cases__isnull=False)),
-            has_recommendations=Exists(
-                Measure.objects.filter(pk=OuterRef("pk"), recommendations__isnull=False)
-            ),
-        )
-        .filter(plan__slug=slug, number=number)
-        .first()
-    )
+    measure = load_measure(slug, number)
     if measure is None:
         get_plan_for_user(user, slug)  # an unknown plan is said as such
         raise Http404(_("Cette mesure n’existe pas dans ce plan."))
