@@ -317,6 +317,18 @@ def test_the_orders_page_section_names_the_groups_it_sits_on(world, rf):
     assert organization_section(rf.get("/"), OrderFactory()) is None
 
 
+def test_the_orders_page_section_renders_public_facts_only(world, rf):
+    from django.template.loader import render_to_string
+
+    from concerto.groups.views import organization_section
+
+    html = render_to_string(
+        "groups/_organization_section.html", {"section": organization_section(rf.get("/"), world.order_a)}
+    )
+    assert "Comité de la formation" in html and "Présidence" in html
+    assert [t for t in PRIVATE if t in html] == []
+
+
 def test_the_english_public_list_is_translated(world, client):
     page = client.get("/en" + reverse("groups-public-list")).content.decode()
     assert "Committees, working groups and forums of the CIQ" in page
