@@ -249,6 +249,12 @@ def test_an_open_action_item_is_on_its_owners_tasks_until_done(world):
     assert not any("Suivi confidentiel" in t for t in _titles(world.member, today))
 
 
+def test_a_past_members_action_item_leaves_their_tasks(world):
+    world.membership.term_end = timezone.localdate() - datetime.timedelta(days=1)
+    world.membership.save()
+    assert not any("Suivi confidentiel" in t for t in _titles(world.member, timezone.localdate()))
+
+
 def test_ciq_staff_see_minutes_awaiting_adoption(world):
     today = timezone.localdate()
     assert any("procès-verbal" in t for t in _titles(world.ciq_staff, today))

@@ -1,7 +1,7 @@
 """The groups' items of « Mes tâches » (``concerto.core.inbox``).
 
 - a member: each open action item they own (through their membership or
-  their account), with its due date;
+  their account) in a group whose pages they may read, with its due date;
 - CIQ staff: each meeting already held whose minutes still await adoption.
 
 Two queries at most per source, whatever the number of items.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from concerto.accounts.rules import is_signed_in
@@ -25,7 +25,9 @@ def owner_tasks(user, *, today):
     if not is_signed_in(user):
         return []
     items = (
-        ActionItem.objects.filter(done_at__isnull=True)
+        ActionItem.objects.filter(
+            done_at__isnull=True, meeting__group__in=rules.readable_groups(user, today=today)
+        )
         .filter(Q(owner_user=user) | Q(owner_membership__user=user))
         .select_related("meeting__group")
         .order_by("due_on", "pk")
@@ -55,7 +57,7 @@ def staff_tasks(user, *, today):
     return [
         Task(
             title=_("Faire adopter le procès-verbal de la réunion du %(date)s")
-            % {"date": timezone.localtime(m.meeting.starts_at).strftime("%Y-%m-%d")},
+            % {"date": formats.date_format(timezone.localtime(m.meeting.starts_at).date(), "j F Y")},
             url=reverse("groups-meeting", args=[m.meeting_id]),
             status=_("Procès-verbal à adopter"),
             detail=french(m.meeting.group.name),
