@@ -176,6 +176,16 @@ def test_the_adoption_page_refuses_an_earlier_meeting_with_a_french_message(worl
     assert "une réunion ultérieure à celle qu’il relate" in response.content.decode()
 
 
+def test_minutes_cannot_be_adopted_at_a_meeting_still_to_come(world):
+    upcoming = MeetingFactory(
+        group=world.group,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        ends_at=timezone.now() + datetime.timedelta(days=3, hours=2),
+    )
+    with pytest.raises(ValidationError, match="n’a pas encore eu lieu"):
+        services.adopt_minutes(user=world.ciq_staff, minutes=world.minutes, at=upcoming)
+
+
 def test_minutes_cannot_be_adopted_at_another_groups_meeting(world):
     elsewhere = MeetingFactory(
         group=world.other_group, starts_at=world.later.starts_at, ends_at=world.later.ends_at

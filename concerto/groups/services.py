@@ -191,6 +191,8 @@ def adopt_minutes(*, user, minutes: Minutes, at: Meeting) -> Minutes:
         )
     if at.status == Meeting.Status.CANCELLED:
         raise ValidationError({"at": _("Réunion d’adoption : cette réunion est annulée.")})
+    if at.starts_at > timezone.now():
+        raise ValidationError({"at": _("Réunion d’adoption : cette réunion n’a pas encore eu lieu.")})
     with transaction.atomic():
         locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
         if locked.is_adopted:
