@@ -334,3 +334,19 @@ def test_a_group_of_another_body_is_not_managed_by_the_ciq(world):
                 group=foreign, starts_at=timezone.now(), ends_at=timezone.now() + datetime.timedelta(hours=1)
             ),
         )
+
+
+def test_the_demonstration_working_group_shows_the_demonstration_opinion_it_prepared(organizations, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from concerto.opinions.models import Opinion
+
+    settings.CONCERTO_DEMO_DATA = True
+    call_command("load_demo", stdout=StringIO())
+    opinion = Opinion.objects.get()
+    group = Group.objects.get(slug="demo-gt-admission")
+    assert list(group.opinions.all()) == [opinion] and group.consultations.exists()
+    page = Client().get(reverse("groups-public", args=[group.slug])).content.decode()
+    assert opinion.title in page and "Données de démonstration" in page
