@@ -384,3 +384,65 @@ class OrderAnswerFactory(factory.django.DjangoModelFactory):
 
     consultation = factory.SubFactory(ConsultationFactory)
     organization = factory.SubFactory(OrderFactory)
+
+
+# --- the CIQ's groups ------------------------------------------------------------------
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    """A CIQ committee (standing)."""
+
+    class Meta:
+        model = "groups.Group"
+
+    owner = factory.LazyFunction(ciq_organization)
+    kind = "committee"
+    name = factory.Sequence(lambda n: f"Comité {n:03d}")
+    slug = factory.Sequence(lambda n: f"comite-{n}")
+    mandate = "Conseiller le CIQ."
+    started_on = datetime.date(2024, 1, 1)
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    """A current member representing an order (``user=`` links a Concerto account)."""
+
+    class Meta:
+        model = "groups.Membership"
+
+    group = factory.SubFactory(GroupFactory)
+    name = factory.Sequence(lambda n: f"Personne membre {n}")
+    email = factory.Sequence(lambda n: f"membre-{n}@example.org")
+    organization = factory.SubFactory(OrderFactory)
+    role = "member"
+    term_start = datetime.date(2024, 1, 1)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.Meeting"
+
+    group = factory.SubFactory(GroupFactory)
+    title = factory.Sequence(lambda n: f"Réunion {n}")
+    starts_at = datetime.datetime(2025, 3, 10, 14, tzinfo=datetime.UTC)
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(hours=2))
+    place = "Salle du CIQ"
+
+
+class GroupMinutesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.Minutes"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    body = "Projet de procès-verbal."
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.ActionItem"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = factory.Sequence(lambda n: f"Suivi {n}")
+    owner_membership = factory.SubFactory(
+        GroupMembershipFactory, group=factory.SelfAttribute("..meeting.group")
+    )
+    due_on = datetime.date(2025, 4, 1)

@@ -81,6 +81,13 @@ def public_data(real_plan):
     published.cases.add(public_case, private_case)
     OrganizationFactory(code="archivee", name=f"Archivée {HIDDEN}", archived_at=timezone.now())
     DraftFactory(campaign__plan=real_plan, measure=measure, narrative=f"Brouillon de mise à jour {HIDDEN}")
+    # A CIQ group: its members' orders and roles are public; names, addresses and minutes are not.
+    from .factories import GroupMembershipFactory, GroupMinutesFactory
+
+    membership = GroupMembershipFactory(
+        organization=order, name=f"Personne {HIDDEN}", email="membre-api@example.org", role="chair"
+    )
+    GroupMinutesFactory(meeting__group=membership.group, body=f"Procès-verbal {HIDDEN}")
     return {"answered": answered, "order": order}
 
 
@@ -150,6 +157,7 @@ ANSWERS = [
     ("/api/cases", "/api/cases"),
     ("/api/organizations", "/api/organizations"),
     ("/api/organizations", "/api/organizations?kind=professional_order"),
+    ("/api/ciq/groups", "/api/ciq/groups"),
 ]
 
 
@@ -366,6 +374,7 @@ PUBLIC_URLS = [
     "/api/recommendations",
     "/api/cases",
     "/api/organizations",
+    "/api/ciq/groups",
 ]
 
 

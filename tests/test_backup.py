@@ -416,7 +416,7 @@ def _without_owners(document: dict) -> dict:
     published dates, the CIQ's (empty) sections and the pathway's registers,
     which the legacy file predates (written once the models have them)."""
     document = copy.deepcopy(document)
-    for key in ("ciq_order_groups", "ciq_files", "opinions"):
+    for key in ("ciq_order_groups", "ciq_files", "opinions", "ciq_groups"):
         assert document.pop(key, []) == []
     for key in ("recommendations", "cases"):
         for entry in document[key]:

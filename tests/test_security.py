@@ -1530,12 +1530,71 @@ OPINION_POSTS = {
     ]
 }
 
+
+def _groups_as(who):
+    """Two CIQ groups (tests/support/groups.py), the client signed in as ``who``."""
+
+    def prepare(world, client):
+        from .support.groups import build_world as build_groups_world
+
+        world.groups = build_groups_world()
+        client.force_login(getattr(world.groups, who))
+
+    return prepare
+
+
+def _group_meeting(w):
+    return [w.groups.meeting.pk]
+
+
+# The groups' POST routes, each by the role that may use it (their role matrix is in test_groups_views.py).
+GROUP_POSTS = {
+    f"groups.{name}": (
+        "no_membership",
+        Action(name, args, "post", data, prepare=_groups_as(who)),
+    )
+    for name, args, data, who in [
+        (
+            "groups-create",
+            lambda w: [],
+            lambda w: {"kind": "committee", "name": "X", "slug": "x"},
+            "ciq_staff",
+        ),
+        ("groups-edit", lambda w: [w.groups.group.slug], lambda w: {"name": "X"}, "ciq_staff"),
+        ("groups-member-add", lambda w: [w.groups.group.slug], lambda w: {"name": "X"}, "ciq_staff"),
+        (
+            "groups-member-end",
+            lambda w: [w.groups.membership.pk],
+            lambda w: {"term_end": "2025-01-31"},
+            "ciq_staff",
+        ),
+        (
+            "groups-meeting-create",
+            lambda w: [w.groups.group.slug],
+            lambda w: {"starts_at": "2030-01-01T09:00", "ends_at": "2030-01-01T10:00", "place": "X"},
+            "ciq_staff",
+        ),
+        ("groups-meeting-edit", _group_meeting, lambda w: {"place": "Y"}, "ciq_staff"),
+        ("groups-meeting-cancel", _group_meeting, lambda w: {}, "ciq_staff"),
+        ("groups-agenda-add", _group_meeting, lambda w: {"title": "X"}, "ciq_staff"),
+        ("groups-document-add", lambda w: [w.groups.item.pk], lambda w: {"file": _pdf()}, "ciq_staff"),
+        ("groups-attendance", _group_meeting, lambda w: {}, "ciq_staff"),
+        ("groups-minutes", _group_meeting, lambda w: {"body": "X"}, "ciq_staff"),
+        ("groups-minutes-adopt", _group_meeting, lambda w: {"at": w.groups.later.pk}, "ciq_staff"),
+        ("groups-decision-add", _group_meeting, lambda w: {"text": "X"}, "ciq_staff"),
+        ("groups-action-add", _group_meeting, lambda w: {"text": "X"}, "ciq_staff"),
+        ("groups-action-done", lambda w: [w.groups.action.pk], lambda w: {}, "member"),
+        ("groups-calendar-token", lambda w: [], lambda w: {}, "member"),
+    ]
+}
+
 # Every POST, by someone who may make it: only the missing token stops it.
 CSRF = (
     {name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"}
     | SIGN_IN_AND_OUT
     | CIQ_POSTS
     | OPINION_POSTS
+    | GROUP_POSTS
 )
 
 
@@ -1683,6 +1742,31 @@ ROUTES = {
     "pathway-incident-new": FORM,
     "pathway-incident-edit": FORM,
     "pathway-register-history": GET,
+    "api-ciq-groups": GET,
+    "groups-public-list": GET,
+    "groups-public": GET,
+    "groups-staff-list": GET,
+    "groups-create": FORM,
+    "groups-edit": FORM,
+    "groups-workspace": GET,
+    "groups-member-add": POST,
+    "groups-member-end": POST,
+    "groups-meeting-create": FORM,
+    "groups-meeting": GET,
+    "groups-meeting-edit": FORM,
+    "groups-meeting-cancel": POST,
+    "groups-agenda-add": POST,
+    "groups-document-add": POST,
+    "groups-document": GET,
+    "groups-attendance": POST,
+    "groups-minutes": POST,
+    "groups-minutes-adopt": POST,
+    "groups-decision-add": POST,
+    "groups-action-add": POST,
+    "groups-action-done": POST,
+    "groups-mine": GET,
+    "groups-calendar-token": POST,
+    "groups-calendar-feed": GET,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,

@@ -50,6 +50,7 @@ RESTORE_ORDER = (
     "recommendations",
     "ciq",
     "opinions",  # names the CIQ's files, consultations and answers (restored by "ciq", when present)
+    "groups",  # names the CIQ's consultations and opinions (restored above, when present)
     "notifications",
     "pathway",  # names people and organizations; shared by every plan
 )
@@ -63,6 +64,7 @@ EXPORT_ORDER = (
     "cases",
     "ciq",  # the CIQ's files linked to the measures or to a recommendation above
     "opinions",
+    "groups",  # every CIQ group: they belong to no plan
     "notifications",  # the keys name campaigns, drafts and recommendations
     "pathway",  # the registers and releases, never the orders' records
     "accounts",  # the people and organizations every other section named
@@ -83,6 +85,7 @@ DOCUMENT_KEYS = (
     "ciq_order_groups",
     "ciq_files",
     "opinions",
+    "ciq_groups",
     "pathway",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
