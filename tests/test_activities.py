@@ -209,7 +209,9 @@ def test_the_description_is_sanitized_markdown(db):
 def test_attendance_is_recorded_once_the_session_has_started(world):
     registration = _register(world.person_a, world.session)
     with pytest.raises(ValidationError, match="une fois la séance commencée"):
-        services.record_attendance(user=world.staff, session=world.session, attendance={registration.pk: "attended"})
+        services.record_attendance(
+            user=world.staff, session=world.session, attendance={registration.pk: "attended"}
+        )
     after = world.session.ends_at + datetime.timedelta(hours=1)
     changed = services.record_attendance(
         user=world.staff, session=world.session, attendance={registration.pk: "attended"}, now=after

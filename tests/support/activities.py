@@ -38,7 +38,9 @@ class World:
 
 def build_world(**session) -> World:
     ciq = ciq_organization()
-    office = OwningBodyFactory(code="office-des-professions-du-quebec", name="Office des professions du Québec")
+    office = OwningBodyFactory(
+        code="office-des-professions-du-quebec", name="Office des professions du Québec"
+    )
     order_a, order_b = OrderFactory(name="Ordre A"), OrderFactory(name="Ordre B")
     session.setdefault("audience", [Role.READER, Role.RESPONDENT])
     return World(
@@ -50,7 +52,9 @@ def build_world(**session) -> World:
         staff=UserFactory(coordinator_of=ciq, first_name="Claude", last_name="Coordination"),
         person_a=UserFactory(member_of=(order_a, Role.READER), first_name="Alice", last_name="Lavoie"),
         person_b=UserFactory(member_of=(order_b, Role.READER), first_name="Bruno", last_name="Bélanger"),
-        outsider=UserFactory(member_of=(order_a, Role.DATA_SUBMITTER), first_name="Olga", last_name="Ouellet"),
+        outsider=UserFactory(
+            member_of=(order_a, Role.DATA_SUBMITTER), first_name="Olga", last_name="Ouellet"
+        ),
         office_coordinator=UserFactory(coordinator_of=office),
     )
 
