@@ -27,6 +27,8 @@ from .factories import (
     OrganizationFactory,
     OwningBodyFactory,
     RecommendationFactory,
+    RegistrationFactory,
+    SessionFactory,
     UserFactory,
     build_clean_plan,
 )
@@ -81,6 +83,9 @@ def public_data(real_plan):
     published.cases.add(public_case, private_case)
     OrganizationFactory(code="archivee", name=f"Archivée {HIDDEN}", archived_at=timezone.now())
     DraftFactory(campaign__plan=real_plan, measure=measure, narrative=f"Brouillon de mise à jour {HIDDEN}")
+    session = SessionFactory(activity__title="Formation publique")
+    RegistrationFactory(session=session, organization=order, user__last_name=f"Inscrite {HIDDEN}")
+    SessionFactory(activity__title=f"Activité réservée {HIDDEN}", activity__is_public=False)
     return {"answered": answered, "order": order}
 
 
@@ -150,6 +155,8 @@ ANSWERS = [
     ("/api/cases", "/api/cases"),
     ("/api/organizations", "/api/organizations"),
     ("/api/organizations", "/api/organizations?kind=professional_order"),
+    ("/api/ciq/activities", "/api/ciq/activities"),
+    ("/api/ciq/activities", "/api/ciq/activities?kind=training"),
 ]
 
 
@@ -366,6 +373,7 @@ PUBLIC_URLS = [
     "/api/recommendations",
     "/api/cases",
     "/api/organizations",
+    "/api/ciq/activities",
 ]
 
 

@@ -100,7 +100,6 @@ def register(*, user, session: Session, organization=None, now=None) -> Outcome:
     cancelled or started session, twice for the same person, and beyond the
     order's cap (confirmed and waiting registrations of that order count).
     """
-    now = now or timezone.now()
     if not is_signed_in(user):
         raise PermissionDenied(_("Connectez-vous pour vous inscrire."))
     eligible = rules.eligible_organizations(user, session)
@@ -114,6 +113,8 @@ def register(*, user, session: Session, organization=None, now=None) -> Outcome:
         )
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
+        # The moment the request is accepted, once the lock is held: the waiting list's order.
+        now = now or timezone.now()
         if locked.is_cancelled:
             _refuse(_("Cette séance est annulée : les inscriptions sont fermées."))
         if now > locked.registration_deadline or now >= locked.starts_at:
