@@ -403,8 +403,10 @@ class ActivityFactory(factory.django.DjangoModelFactory):
         model = "activities.Activity"
 
     owner = factory.LazyFunction(
-        lambda: Organization.objects.filter(code="conseil-interprofessionnel-du-quebec").first()
-        or ciq_organization()
+        lambda: (
+            Organization.objects.filter(code="conseil-interprofessionnel-du-quebec").first()
+            or ciq_organization()
+        )
     )
     kind = "training"
     title = factory.Sequence(lambda n: f"Formation {n}")
