@@ -71,6 +71,7 @@ PAGES = [
     Page("contact", None, _url("contact")),
     Page("ciq-home", None, _url("ciq-home")),
     Page("opinion-library", None, _url("opinion-library")),
+    Page("activity-list", None, _url("activity-list")),
     Page("pathway-dictionary", None, _url("pathway-dictionary")),
     Page("pathway-public", None, _url("pathway-public")),
     # The coordinator of the Office, which owns the plan.

@@ -46,16 +46,6 @@ def managed_activities(user) -> QuerySet[Activity]:
     return Activity.objects.filter(owner__in=coordinated_owner_ids(user))
 
 
-def is_any_staff(user) -> bool:
-    return is_signed_in(user) and bool(coordinated_owner_ids(user) & set(_ciq_ids()))
-
-
-def _ciq_ids() -> list[int]:
-    from concerto.ciq.models import CIQ_CODE
-
-    return list(Organization.objects.filter(code=CIQ_CODE).values_list("pk", flat=True))
-
-
 # --- the orders' staff --------------------------------------------------------------------
 
 

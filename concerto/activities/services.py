@@ -249,7 +249,7 @@ def record_attendance(*, user, session: Session, attendance: dict[int, str], now
 
 
 def _moment(value) -> str:
-    from django.utils import formats, translation
+    """« 12 mars 2026 à 17:00 » (in the page's language), for the refusals."""
+    from django.utils import formats
 
-    with translation.override("fr"):
-        return formats.date_format(timezone.localtime(value), "j F Y à H:i")
+    return formats.date_format(timezone.localtime(value), "j F Y, H:i")
