@@ -502,3 +502,23 @@ def test_the_activity_page_queries_do_not_grow_with_sessions(world):
         session = SessionFactory(activity=world.session.activity, audience=["reader"])
         RegistrationFactory(session=session, organization=world.order_a, user=world.person_a)
     assert _queries(_client(world.person_a), url) == few
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_gets_the_feed_and_the_json_twin_without_private_activities(world, role):
+    SessionFactory(activity__owner=world.ciq, activity__is_public=False, activity__title="Réflexion privée")
+    client = _client(world.people[role])
+    feed = client.get(reverse("activity-calendar"))
+    data = client.get(reverse("api-ciq-activities"))
+    assert feed.status_code == data.status_code == 200
+    assert "Réflexion privée" not in feed.content.decode() + data.content.decode()
+
+
+def test_the_pages_are_translated_into_english(world):
+    from django.utils import translation
+
+    with translation.override("en"):
+        listing = _client(world.person_a).get(reverse("activity-list")).content.decode()
+        detail = _client(world.person_a).get(reverse("activity-detail", args=[world.session.activity.slug]))
+    assert "Upcoming sessions" in listing
+    assert "Register" in detail.content.decode()
