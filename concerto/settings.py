@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "concerto.ciq",
     "concerto.opinions",
     "concerto.groups",
+    "concerto.activities",
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",

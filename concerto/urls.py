@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from concerto.activities import views as activity_views
 from concerto.api import views as api_views
 from concerto.core import views as core_views
 from concerto.organizations import views as organization_views
@@ -16,6 +17,7 @@ urlpatterns = [
     path("sante/", core_views.health, name="health"),
     path("sante/vivant", core_views.alive, name="alive"),
     path("api/ciq/groups", include("concerto.groups.api_urls")),
+    path("api/ciq/activities", activity_views.api_sessions, name="api-ciq-activities"),
     path("api/", include("concerto.api.urls")),
     path("admin/", admin.site.urls),
     path(
@@ -45,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("cellule/", include("concerto.cases.urls")),
     path("ciq/avis/", include("concerto.opinions.urls")),
     path("ciq/groupes/", include("concerto.groups.urls")),
+    path("ciq/activites/", include("concerto.activities.urls")),
     path("ciq/", include("concerto.ciq.urls")),
     path("parcours/", include("concerto.pathway.urls_diag")),
     path("parcours/", include("concerto.pathway.urls")),

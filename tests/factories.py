@@ -446,3 +446,60 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
         GroupMembershipFactory, group=factory.SelfAttribute("..meeting.group")
     )
     due_on = datetime.date(2025, 4, 1)
+
+
+# --- the CIQ's activities (trainings, webinars, colloquiums) ------------------------------------
+
+
+def _in_days(days: int, hour: int = 9):
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A public training of the CIQ (3 hours)."""
+
+    class Meta:
+        model = "activities.Activity"
+
+    owner = factory.LazyFunction(
+        lambda: (
+            Organization.objects.filter(code="conseil-interprofessionnel-du-quebec").first()
+            or ciq_organization()
+        )
+    )
+    kind = "training"
+    title = factory.Sequence(lambda n: f"Formation {n}")
+    slug = factory.Sequence(lambda n: f"formation-{n}")
+    description = "Une formation pour le personnel des ordres."
+    hours = 3
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A session in ten days, open for registration until the day before, cancellable until two days before."""
+
+    class Meta:
+        model = "activities.Session"
+
+    activity = factory.SubFactory(ActivityFactory)
+    starts_at = factory.LazyFunction(lambda: _in_days(10, 9))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=3))
+    place = "Montréal"
+    capacity = 20
+    registration_deadline = factory.LazyAttribute(lambda s: s.starts_at - datetime.timedelta(days=1))
+    cancellation_cutoff = factory.LazyAttribute(lambda s: s.starts_at - datetime.timedelta(days=2))
+    audience = factory.LazyFunction(list)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration (rows written directly: ``activities.services.register`` decides seats)."""
+
+    class Meta:
+        model = "activities.Registration"
+
+    session = factory.SubFactory(SessionFactory)
+    organization = factory.SubFactory(OrderFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "registered"

@@ -72,6 +72,7 @@ PAGES = [
     Page("ciq-home", None, _url("ciq-home")),
     Page("opinion-library", None, _url("opinion-library")),
     Page("groups-public-list", None, _url("groups-public-list")),
+    Page("activity-list", None, _url("activity-list")),
     Page("pathway-dictionary", None, _url("pathway-dictionary")),
     Page("pathway-public", None, _url("pathway-public")),
     # The coordinator of the Office, which owns the plan.

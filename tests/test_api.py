@@ -27,6 +27,8 @@ from .factories import (
     OrganizationFactory,
     OwningBodyFactory,
     RecommendationFactory,
+    RegistrationFactory,
+    SessionFactory,
     UserFactory,
     build_clean_plan,
 )
@@ -88,6 +90,9 @@ def public_data(real_plan):
         organization=order, name=f"Personne {HIDDEN}", email="membre-api@example.org", role="chair"
     )
     GroupMinutesFactory(meeting__group=membership.group, body=f"Procès-verbal {HIDDEN}")
+    session = SessionFactory(activity__title="Formation publique")
+    RegistrationFactory(session=session, organization=order, user__last_name=f"Inscrite {HIDDEN}")
+    SessionFactory(activity__title=f"Activité réservée {HIDDEN}", activity__is_public=False)
     return {"answered": answered, "order": order}
 
 
@@ -158,6 +163,8 @@ ANSWERS = [
     ("/api/organizations", "/api/organizations"),
     ("/api/organizations", "/api/organizations?kind=professional_order"),
     ("/api/ciq/groups", "/api/ciq/groups"),
+    ("/api/ciq/activities", "/api/ciq/activities"),
+    ("/api/ciq/activities", "/api/ciq/activities?kind=training"),
 ]
 
 
@@ -375,6 +382,7 @@ PUBLIC_URLS = [
     "/api/cases",
     "/api/organizations",
     "/api/ciq/groups",
+    "/api/ciq/activities",
 ]
 
 

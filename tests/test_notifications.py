@@ -211,8 +211,8 @@ def test_the_invitation_email_goes_through_the_outbox_in_french_and_english(db):
 # --- the reminder registry and send_reminders -------------------------------------
 
 
-def test_campaigns_recommendations_ciq_and_groups_register_their_reminders_in_app_order():
-    assert list(registered_reminders()) == ["campaigns", "recommendations", "ciq", "groups"]
+def test_campaigns_recommendations_ciq_groups_and_activities_register_their_reminders_in_app_order():
+    assert list(registered_reminders()) == ["campaigns", "recommendations", "ciq", "groups", "activities"]
 
 
 @pytest.fixture

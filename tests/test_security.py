@@ -1588,6 +1588,52 @@ GROUP_POSTS = {
     ]
 }
 
+
+def _activities_as(who):
+    """A CIQ session open to two orders' readers (tests/support/activities.py), the client signed in as
+    ``who``; person A holds a registration (for the cancellation)."""
+
+    def prepare(world, client):
+        from concerto.activities.models import Registration
+
+        from .support.activities import build_world as build_activities_world
+
+        world.act = build_activities_world()
+        world.act.registration = Registration.objects.create(
+            session=world.act.session,
+            user=world.act.person_a,
+            organization=world.act.order_a,
+            status="registered",
+        )
+        client.force_login(getattr(world.act, who))
+
+    return prepare
+
+
+# The activities' POST routes, each by the role that may use it (their role matrix is in
+# test_activities_views.py).
+ACTIVITY_POSTS = {
+    f"activities.{name}": (
+        "no_membership",
+        Action(name, args, "post", data, prepare=_activities_as(who)),
+    )
+    for name, args, data, who in [
+        ("activity-register", lambda w: [w.act.session.pk], lambda w: {}, "person_b"),
+        ("activity-cancel", lambda w: [w.act.registration.pk], lambda w: {}, "person_a"),
+        ("activity-attendance", lambda w: [w.act.session.pk], lambda w: {}, "staff"),
+        ("activity-create", lambda w: [], lambda w: {"kind": "webinar", "title": "X", "slug": "x"}, "staff"),
+        ("activity-edit", lambda w: [w.act.session.activity.slug], lambda w: {"title": "X"}, "staff"),
+        (
+            "activity-session-create",
+            lambda w: [w.act.session.activity.slug],
+            lambda w: {"capacity": "3"},
+            "staff",
+        ),
+        ("activity-session-edit", lambda w: [w.act.session.pk], lambda w: {"capacity": "3"}, "staff"),
+    ]
+}
+
+
 # Every POST, by someone who may make it: only the missing token stops it.
 CSRF = (
     {name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"}
@@ -1595,6 +1641,7 @@ CSRF = (
     | CIQ_POSTS
     | OPINION_POSTS
     | GROUP_POSTS
+    | ACTIVITY_POSTS
 )
 
 
@@ -1767,6 +1814,25 @@ ROUTES = {
     "groups-mine": GET,
     "groups-calendar-token": POST,
     "groups-calendar-feed": GET,
+    "api-ciq-activities": GET,
+    "activity-list": GET,
+    "activity-calendar": GET,
+    "activity-my-registrations": GET,
+    "activity-staff-list": GET,
+    "activity-create": FORM,
+    "activity-by-order": GET,
+    "activity-order-registrations": GET,
+    "activity-export": GET,
+    "activity-register": POST,
+    "activity-session-edit": FORM,
+    "activity-session-registrations": GET,
+    "activity-attendance": POST,
+    "activity-session-export": GET,
+    "activity-cancel": POST,
+    "activity-certificate": GET,
+    "activity-detail": GET,
+    "activity-edit": FORM,
+    "activity-session-create": FORM,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,
