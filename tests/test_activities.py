@@ -309,3 +309,43 @@ def test_session_factory_defaults_are_consistent(db):
     session.full_clean()
     assert RegistrationFactory(session=session).status == "registered"
     assert Role.READER in dict(Role.choices)
+
+
+def test_moving_a_session_tells_the_registered_and_waiting_people_once(world):
+    import icalendar
+
+    first = _register(world.person_a, world.session)
+    _register(world.person_b, world.session)
+    (waiting,) = people(1, world.order_a)
+    _register(waiting, world.session)
+    mail.outbox.clear()
+
+    world.session.place = "Salle 200, Québec"
+    services.save_session(user=world.staff, session=world.session)
+    services.save_session(user=world.staff, session=world.session)  # nothing changed: nothing sent
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.person_a.email, world.person_b.email, waiting.email]
+    )
+    to_first = next(m for m in mail.outbox if m.to == [first.user.email])
+    assert "Salle 200, Québec" in to_first.body and "Changement d’horaire" in to_first.subject
+    ((_, content, mimetype),) = to_first.attachments
+    assert "method=REQUEST" in mimetype
+    (vevent,) = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert vevent["SEQUENCE"] == world.session.sequence and str(vevent["LOCATION"]).startswith("Salle 200")
+    to_waiting = next(m for m in mail.outbox if m.to == [waiting.email])
+    assert to_waiting.attachments == [] and "liste d’attente" in to_waiting.body
+
+
+def test_cancelling_a_session_withdraws_it_from_the_registered_peoples_calendars(world):
+    registration = _register(world.person_a, world.session)
+    mail.outbox.clear()
+
+    world.session.status = world.session.Status.CANCELLED
+    services.save_session(user=world.staff, session=world.session)
+
+    (message,) = mail.outbox
+    assert message.to == [registration.user.email] and "annulée" in message.subject
+    ((_, content, mimetype),) = message.attachments
+    text = content if isinstance(content, str) else content.decode()
+    assert "method=CANCEL" in mimetype and "STATUS:CANCELLED" in text

@@ -5,7 +5,11 @@ Keys, per registration (a registration row is one person's place at one session)
 - ``activities:registration:<id>:confirmed`` — the seat is confirmed (with the session's .ics);
 - ``activities:registration:<id>:waitlisted`` — on the waiting list, with the place in it;
 - ``activities:registration:<id>:promoted`` — a seat freed up: confirmed (with the .ics);
-- ``activities:registration:<id>:reminder`` — the day before the session (``reminders``).
+- ``activities:registration:<id>:reminder`` — the day before the session (``reminders``);
+- ``activities:registration:<id>:changed:v<sequence>`` — the session moved (new time or place),
+  with the updated .ics for a confirmed seat;
+- ``activities:registration:<id>:cancelled:v<sequence>`` — the CIQ cancelled the session (with
+  the .ics withdrawing it for a confirmed seat).
 
 Each goes to the registered person only and names nobody else.
 """
@@ -25,6 +29,8 @@ SUBJECTS = {
     "waitlisted": "Concerto — Liste d’attente : {title}, {when}",
     "promoted": "Concerto — Une place s’est libérée : votre inscription est confirmée ({title}, {when})",
     "reminder": "Concerto — Rappel : {title}, demain {when}",
+    "changed": "Concerto — Changement d’horaire ou de lieu : {title}, {when}",
+    "cancelled": "Concerto — Séance annulée : {title}, {when}",
 }
 
 
@@ -62,7 +68,9 @@ def waitlist_rank(registration: Registration) -> int:
     return ahead + 1
 
 
-def _send(registration: Registration, kind: str, *, invitation: bool = False, **extra) -> bool:
+def _send(
+    registration: Registration, kind: str, *, invitation: bool = False, key_suffix: str = "", **extra
+) -> bool:
     session = registration.session
     activity = session.activity
     email = registration.user.email
@@ -84,9 +92,10 @@ def _send(registration: Registration, kind: str, *, invitation: bool = False, **
     }
     attachments = []
     if invitation:
-        attachments.append(ical.attachment([event(session)], name=activity.title))
+        method = "CANCEL" if session.is_cancelled else "REQUEST"
+        attachments.append(ical.attachment([event(session)], name=activity.title, method=method))
     return send_once(
-        key=f"activities:registration:{registration.pk}:{kind}",
+        key=f"activities:registration:{registration.pk}:{kind}{key_suffix}",
         template=f"activities/email/{kind}",
         subject=SUBJECTS[kind].format(title=activity.title, when=when),
         kind=f"activity_{kind}",
@@ -111,3 +120,26 @@ def send_promotion(registration: Registration) -> bool:
 
 def send_reminder(registration: Registration) -> bool:
     return _send(registration, "reminder")
+
+
+def send_session_update(session: Session) -> int:
+    """Tell every person still registered or waiting that the session moved or was cancelled.
+
+    Once per version of the session (its ``sequence``); a confirmed seat gets
+    the calendar file that updates (or withdraws) the event. Returns the
+    e-mails sent now.
+    """
+    kind = "cancelled" if session.is_cancelled else "changed"
+    registrations = (
+        session.registrations.filter(status__in=Registration.ACTIVE)
+        .select_related("user", "organization", "session__activity")
+        .order_by("pk")
+    )
+    sent = 0
+    for registration in registrations:
+        confirmed = registration.status == Registration.Status.REGISTERED
+        if _send(
+            registration, kind, invitation=confirmed, key_suffix=f":v{session.sequence}", confirmed=confirmed
+        ):
+            sent += 1
+    return sent

@@ -70,12 +70,18 @@ def save_session(*, user, session: Session) -> Session:
                 session.place,
                 session.online_url,
             )
-            if moved or locked.status != session.status:
+            changed = moved or locked.status != session.status
+            if changed:
                 session.sequence = locked.sequence + 1
+        else:
+            changed = False
         session.save()
         promoted = _fill_seats(session) if session.pk and not session.is_cancelled else []
     for registration in promoted:
         notifications.send_promotion(registration)
+    if changed:
+        # After the commit: the people registered or waiting learn of the new time, place or cancellation.
+        notifications.send_session_update(session)
     return session
 
 
