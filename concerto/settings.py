@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "concerto.recommendations",
     "concerto.ciq",
     "concerto.opinions",
+    "concerto.information",
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",

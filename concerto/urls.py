@@ -15,6 +15,7 @@ admin.site.site_title = "Concerto"
 urlpatterns = [
     path("sante/", core_views.health, name="health"),
     path("sante/vivant", core_views.alive, name="alive"),
+    path("api/ciq/", include("concerto.information.api_urls")),
     path("api/", include("concerto.api.urls")),
     path("admin/", admin.site.urls),
     path(
@@ -43,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("recommandations/", include("concerto.recommendations.urls")),
     path("cellule/", include("concerto.cases.urls")),
     path("ciq/avis/", include("concerto.opinions.urls")),
+    path("ciq/", include("concerto.information.urls")),
     path("ciq/", include("concerto.ciq.urls")),
     path("parcours/", include("concerto.pathway.urls_diag")),
     path("parcours/", include("concerto.pathway.urls")),
