@@ -71,6 +71,10 @@ PAGES = [
     Page("contact", None, _url("contact")),
     Page("ciq-home", None, _url("ciq-home")),
     Page("opinion-library", None, _url("opinion-library")),
+    Page("information-documents", None, _url("information-documents", query="?q=etude")),
+    Page("information-orders", None, _url("information-orders")),
+    Page("information-order", None, _url("information-order", "barreau-du-quebec")),
+    Page("information-pages", None, _url("information-pages")),
     Page("pathway-dictionary", None, _url("pathway-dictionary")),
     Page("pathway-public", None, _url("pathway-public")),
     # The coordinator of the Office, which owns the plan.

@@ -24,6 +24,7 @@ from .factories import (
     AnswerFactory,
     CaseFactory,
     DraftFactory,
+    InformationDocumentFactory,
     OrganizationFactory,
     OwningBodyFactory,
     RecommendationFactory,
@@ -36,8 +37,9 @@ HIDDEN = "MARQUEUR-PRIVÉ"
 
 
 @pytest.fixture
-def public_data(real_plan):
+def public_data(real_plan, settings, tmp_path):
     """Published items beside unpublished ones, each of the latter carrying the marker."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     office = Organization.objects.get(code="office-des-professions-du-quebec")
     order = OrganizationFactory(code="ordre-api", name="Ordre de l’API", kind="professional_order")
     published = RecommendationFactory(number="REC-2024-101", owner=office, addressee=order, published=True)
@@ -81,6 +83,12 @@ def public_data(real_plan):
     published.cases.add(public_case, private_case)
     OrganizationFactory(code="archivee", name=f"Archivée {HIDDEN}", archived_at=timezone.now())
     DraftFactory(campaign__plan=real_plan, measure=measure, narrative=f"Brouillon de mise à jour {HIDDEN}")
+    InformationDocumentFactory(owner=Organization.objects.get(code="conseil-interprofessionnel-du-quebec"))
+    InformationDocumentFactory(
+        owner=Organization.objects.get(code="conseil-interprofessionnel-du-quebec"),
+        title=f"Document en brouillon {HIDDEN}",
+        draft=True,
+    )
     return {"answered": answered, "order": order}
 
 
@@ -150,6 +158,9 @@ ANSWERS = [
     ("/api/cases", "/api/cases"),
     ("/api/organizations", "/api/organizations"),
     ("/api/organizations", "/api/organizations?kind=professional_order"),
+    ("/api/ciq/documents", "/api/ciq/documents"),
+    ("/api/ciq/documents", "/api/ciq/documents?kind=study&year=2025"),
+    ("/api/ciq/orders", "/api/ciq/orders"),
 ]
 
 
@@ -366,6 +377,8 @@ PUBLIC_URLS = [
     "/api/recommendations",
     "/api/cases",
     "/api/organizations",
+    "/api/ciq/documents",
+    "/api/ciq/orders",
 ]
 
 
