@@ -53,7 +53,9 @@ def test_a_second_import_leaves_the_staffs_edits_as_they_are(organizations):
     _import()
     page = Page.objects.get(slug="le-systeme-professionnel")
     staff = UserFactory(coordinator_of=page.owner)
-    save_page(owner=page.owner, page=page, slug=page.slug, title=page.title, body="Revu.", based_on=1, user=staff)
+    save_page(
+        owner=page.owner, page=page, slug=page.slug, title=page.title, body="Revu.", based_on=1, user=staff
+    )
     assert "0 créées, 1 déjà présentes" in _import()
     page.refresh_from_db()
     assert (page.version, page.body) == (2, "Revu.")

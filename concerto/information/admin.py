@@ -71,3 +71,16 @@ class PageAdmin(OwnerScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PageVersion)
+class PageVersionAdmin(OwnerScopedAdmin):
+    owner_lookups = ("page__owner",)
+    list_display = ["page", "number", "note", "created_at"]
+    list_select_related = ["page"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -17,4 +17,6 @@ class Command(ConcertoCommand):
 
     def run(self, *args, directory, **options):
         created, kept = import_pages(directory=directory)
-        self.stdout.write(f"Pages d’information : {created} créées, {kept} déjà présentes laissées telles quelles.")
+        self.stdout.write(
+            f"Pages d’information : {created} créées, {kept} déjà présentes laissées telles quelles."
+        )
