@@ -50,6 +50,7 @@ RESTORE_ORDER = (
     "recommendations",
     "ciq",
     "opinions",  # names the CIQ's files, consultations and answers (restored by "ciq", when present)
+    "information",  # the CIQ's library and content pages; shared by every plan
     "notifications",
     "pathway",  # names people and organizations; shared by every plan
 )
@@ -63,6 +64,7 @@ EXPORT_ORDER = (
     "cases",
     "ciq",  # the CIQ's files linked to the measures or to a recommendation above
     "opinions",
+    "information",  # the CIQ's library and content pages, whole (they belong to no plan)
     "notifications",  # the keys name campaigns, drafts and recommendations
     "pathway",  # the registers and releases, never the orders' records
     "accounts",  # the people and organizations every other section named
@@ -83,6 +85,7 @@ DOCUMENT_KEYS = (
     "ciq_order_groups",
     "ciq_files",
     "opinions",
+    "information",
     "pathway",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""
