@@ -30,6 +30,7 @@ load: setup
 	$(PY) manage.py import_organizations data/organizations.yaml
 	$(PY) manage.py import_plan $(PLAN)
 	$(PY) manage.py import_cases data/cases/cellule-2022-2023.yaml
+	$(PY) manage.py import_pages data/pages
 
 # The development server and a background-jobs worker, stopped together.
 # Links printed and e-mailed follow HOST and PORT (unless CONCERTO_BASE_URL is set).

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "concerto.opinions",
     "concerto.groups",
     "concerto.activities",
+    "concerto.information",
     "concerto.backups",
     "concerto.pathway",
     "concerto.jobs",

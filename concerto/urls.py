@@ -18,6 +18,7 @@ urlpatterns = [
     path("sante/vivant", core_views.alive, name="alive"),
     path("api/ciq/groups", include("concerto.groups.api_urls")),
     path("api/ciq/activities", activity_views.api_sessions, name="api-ciq-activities"),
+    path("api/ciq/", include("concerto.information.api_urls")),
     path("api/", include("concerto.api.urls")),
     path("admin/", admin.site.urls),
     path(
@@ -48,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("ciq/avis/", include("concerto.opinions.urls")),
     path("ciq/groupes/", include("concerto.groups.urls")),
     path("ciq/activites/", include("concerto.activities.urls")),
+    path("ciq/", include("concerto.information.urls")),
     path("ciq/", include("concerto.ciq.urls")),
     path("parcours/", include("concerto.pathway.urls_diag")),
     path("parcours/", include("concerto.pathway.urls")),

@@ -503,3 +503,81 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrderFactory)
     user = factory.SubFactory(UserFactory)
     status = "registered"
+
+
+# --- the CIQ's public information (concerto.information) --------------------------------
+
+INFORMATION_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class InformationDocumentFactory(factory.django.DjangoModelFactory):
+    """A document of the CIQ's library, published unless ``draft=True``."""
+
+    class Meta:
+        model = "information.Document"
+
+    class Params:
+        draft = factory.Trait(published_at=None)
+
+    owner = factory.LazyFunction(ciq_organization)
+    title = factory.Sequence(lambda n: f"Étude sur le système professionnel {n}")
+    kind = "study"
+    date = datetime.date(2025, 1, 15)
+    summary = "Un résumé public du document."
+    file = factory.django.FileField(filename="etude.pdf", data=INFORMATION_PDF)
+    original_name = "etude.pdf"
+    content_type = "application/pdf"
+    size = len(INFORMATION_PDF)
+    published_at = factory.LazyFunction(lambda: datetime.datetime(2025, 1, 20, 12, tzinfo=datetime.UTC))
+
+
+class PublishedOpinionFactory(factory.django.DjangoModelFactory):
+    """A CIQ opinion with one text version, adopted, and published unless ``published=False``
+    (a publication row without its frozen documents: what the library and the orders' pages read)."""
+
+    class Meta:
+        model = "opinions.Opinion"
+        skip_postgeneration_save = True
+
+    dossier = factory.LazyAttribute(
+        lambda o: o.consultation.dossier if o.consultation is not None else DossierFactory()
+    )
+    consultation = None
+    reference = factory.Sequence(lambda n: f"AVIS-2025-{n + 1:02d}")
+    title = factory.Sequence(lambda n: f"Avis sur le projet de règlement {n}")
+    summary = "Le résumé public de l’avis."
+    adopted_on = datetime.date(2025, 3, 1)
+
+    @factory.post_generation
+    def published(opinion, create, extracted, **kwargs):
+        from concerto.opinions.models import OpinionVersion, Publication
+
+        version = OpinionVersion.objects.create(opinion=opinion, number=1, text="## Avis\n\nLe texte.")
+        if extracted is False:
+            return
+        Publication.objects.create(opinion=opinion, number=1, text_version=version)
+        opinion.save()  # the published text joins the search text
+
+
+class InformationPageFactory(factory.django.DjangoModelFactory):
+    """A content page with its first version (through the service, as staff would write it)."""
+
+    class Meta:
+        model = "information.Page"
+
+    owner = factory.LazyFunction(ciq_organization)
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    title = factory.Sequence(lambda n: f"Page d’information {n}")
+    body = "Premier paragraphe.\n\nDeuxième paragraphe."
+
+    @classmethod
+    def _create(cls, model_class, *args, owner, slug, title, body, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from concerto.information.services import save_page
+
+        actor = get_user_model()(username="installation", is_superuser=True, is_active=True)
+        return save_page(owner=owner, slug=slug, title=title, body=body, user=actor, based_on=None)

@@ -73,6 +73,10 @@ PAGES = [
     Page("opinion-library", None, _url("opinion-library")),
     Page("groups-public-list", None, _url("groups-public-list")),
     Page("activity-list", None, _url("activity-list")),
+    Page("information-documents", None, _url("information-documents", query="?q=etude")),
+    Page("information-orders", None, _url("information-orders")),
+    Page("information-order", None, _url("information-order", "barreau-du-quebec")),
+    Page("information-pages", None, _url("information-pages")),
     Page("pathway-dictionary", None, _url("pathway-dictionary")),
     Page("pathway-public", None, _url("pathway-public")),
     # The coordinator of the Office, which owns the plan.

@@ -24,6 +24,7 @@ from .factories import (
     AnswerFactory,
     CaseFactory,
     DraftFactory,
+    InformationDocumentFactory,
     OrganizationFactory,
     OwningBodyFactory,
     RecommendationFactory,
@@ -38,8 +39,9 @@ HIDDEN = "MARQUEUR-PRIVÉ"
 
 
 @pytest.fixture
-def public_data(real_plan):
+def public_data(real_plan, settings, tmp_path):
     """Published items beside unpublished ones, each of the latter carrying the marker."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     office = Organization.objects.get(code="office-des-professions-du-quebec")
     order = OrganizationFactory(code="ordre-api", name="Ordre de l’API", kind="professional_order")
     published = RecommendationFactory(number="REC-2024-101", owner=office, addressee=order, published=True)
@@ -93,6 +95,12 @@ def public_data(real_plan):
     session = SessionFactory(activity__title="Formation publique")
     RegistrationFactory(session=session, organization=order, user__last_name=f"Inscrite {HIDDEN}")
     SessionFactory(activity__title=f"Activité réservée {HIDDEN}", activity__is_public=False)
+    InformationDocumentFactory(owner=Organization.objects.get(code="conseil-interprofessionnel-du-quebec"))
+    InformationDocumentFactory(
+        owner=Organization.objects.get(code="conseil-interprofessionnel-du-quebec"),
+        title=f"Document en brouillon {HIDDEN}",
+        draft=True,
+    )
     return {"answered": answered, "order": order}
 
 
@@ -165,6 +173,9 @@ ANSWERS = [
     ("/api/ciq/groups", "/api/ciq/groups"),
     ("/api/ciq/activities", "/api/ciq/activities"),
     ("/api/ciq/activities", "/api/ciq/activities?kind=training"),
+    ("/api/ciq/documents", "/api/ciq/documents"),
+    ("/api/ciq/documents", "/api/ciq/documents?kind=study&year=2025"),
+    ("/api/ciq/orders", "/api/ciq/orders"),
 ]
 
 
@@ -383,6 +394,8 @@ PUBLIC_URLS = [
     "/api/organizations",
     "/api/ciq/groups",
     "/api/ciq/activities",
+    "/api/ciq/documents",
+    "/api/ciq/orders",
 ]
 
 

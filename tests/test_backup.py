@@ -423,6 +423,7 @@ def _without_owners(document: dict) -> dict:
             entry.pop("owner", None)
     document["plan"].pop("published_dates", None)
     document.pop("pathway", None)
+    assert document.pop("information", {"documents": [], "pages": []}) == {"documents": [], "pages": []}
     return _without_date(document)
 
 

@@ -1634,6 +1634,34 @@ ACTIVITY_POSTS = {
 }
 
 
+def _information_as_ciq_staff(world, client):
+    """A draft and a published document of the CIQ's library and a content page, the client
+    signed in as the CIQ's staff (the role matrix is in test_information_views.py)."""
+    from .factories import InformationDocumentFactory, InformationPageFactory, ciq_organization
+
+    ciq = ciq_organization()
+    world.info_draft = InformationDocumentFactory(owner=ciq, draft=True)
+    world.info_published = InformationDocumentFactory(owner=ciq)
+    world.info_page = InformationPageFactory(owner=ciq, slug="page-de-contenu")
+    client.force_login(UserFactory(coordinator_of=ciq))
+
+
+# The CIQ's public information's POST routes, by the CIQ's staff.
+INFORMATION_POSTS = {
+    f"information.{name}": (
+        "no_membership",
+        Action(name, args, "post", data, prepare=_information_as_ciq_staff),
+    )
+    for name, args, data in [
+        ("information-document-create", lambda w: [], lambda w: {"title": "X", "kind": "study"}),
+        ("information-document-edit", lambda w: [w.info_draft.pk], lambda w: {"title": "X"}),
+        ("information-document-publish", lambda w: [w.info_draft.pk], lambda w: {}),
+        ("information-document-unpublish", lambda w: [w.info_published.pk], lambda w: {}),
+        ("information-page-create", lambda w: [], lambda w: {"slug": "x", "title": "X", "body": "X"}),
+        ("information-page-edit", lambda w: [w.info_page.slug], lambda w: {"title": "X", "body": "X"}),
+    ]
+}
+
 # Every POST, by someone who may make it: only the missing token stops it.
 CSRF = (
     {name: (role, ACTIONS[name]) for name, role in ALLOWED.items() if ACTIONS[name].method == "post"}
@@ -1642,6 +1670,7 @@ CSRF = (
     | OPINION_POSTS
     | GROUP_POSTS
     | ACTIVITY_POSTS
+    | INFORMATION_POSTS
 )
 
 
@@ -1833,6 +1862,22 @@ ROUTES = {
     "activity-detail": GET,
     "activity-edit": FORM,
     "activity-session-create": FORM,
+    "api-ciq-documents": GET,
+    "api-ciq-orders": GET,
+    "information-documents": GET,
+    "information-document-create": FORM,
+    "information-document-file": GET,
+    "information-document-edit": FORM,
+    "information-document-publish": POST,
+    "information-document-unpublish": POST,
+    "information-orders": GET,
+    "information-order": GET,
+    "information-pages": GET,
+    "information-page-create": FORM,
+    "information-page": GET,
+    "information-page-edit": FORM,
+    "information-page-history": GET,
+    "information-page-diff": GET,
 }
 SAMPLE_ARGUMENTS = {
     "slug": PLAN,

@@ -51,6 +51,7 @@ RESTORE_ORDER = (
     "ciq",
     "opinions",  # names the CIQ's files, consultations and answers (restored by "ciq", when present)
     "groups",  # names the CIQ's consultations and opinions (restored above, when present)
+    "information",  # the CIQ's library and content pages; shared by every plan
     "notifications",
     "pathway",  # names people and organizations; shared by every plan
 )
@@ -65,6 +66,7 @@ EXPORT_ORDER = (
     "ciq",  # the CIQ's files linked to the measures or to a recommendation above
     "opinions",
     "groups",  # every CIQ group: they belong to no plan
+    "information",  # the CIQ's library and content pages, whole (they belong to no plan)
     "notifications",  # the keys name campaigns, drafts and recommendations
     "pathway",  # the registers and releases, never the orders' records
     "accounts",  # the people and organizations every other section named
@@ -86,6 +88,7 @@ DOCUMENT_KEYS = (
     "ciq_files",
     "opinions",
     "ciq_groups",
+    "information",
     "pathway",
 )
 """The order of the keys in the file, after ``format`` and ``exported_at``."""

@@ -33,7 +33,7 @@ from . import exports, rules, services
 from .deadlines import internal_deadline_warning
 from .forms import ConsentForm, ConsultationForm, DocumentForm, DossierForm
 from .models import CIQ_CODE, Answer, AnswerAttachment, Consultation, Dossier, Position, SourceDocument
-from .sections import home_sections
+from .sections import home_sections, nav_links
 from .synthesis import load_synthesis, positions_svg
 
 
@@ -96,6 +96,7 @@ def ciq_home(request):
     context = {
         "ciq": Organization.objects.filter(code=CIQ_CODE).first(),
         "sections": home_sections(request),
+        "destinations": [(link.label, reverse(link.url_name)) for link in nav_links()],
         "staff": rules.can_open_files(request.user),
         "respondent": bool(rules.respondent_organization_ids(request.user)),
     }

@@ -13,7 +13,8 @@ calling ``fold`` itself, registered as an SQL function on each connection.
 
 from __future__ import annotations
 
-from django.db.models import Func, TextField
+from django.db import connection
+from django.db.models import Func, Q, TextField
 
 # Lowercase letters and what they fold to. SQLite's LOWER() only lowercases
 # ASCII letters, so the uppercase accented letters are listed too.
@@ -78,3 +79,30 @@ def register_sqlite_fold(sender, connection, **kwargs):
         connection.connection.create_function(
             "concerto_fold", 1, lambda value: None if value is None else fold(value), deterministic=True
         )
+
+
+def full_text_matching(queryset, query: str, *, field: str = "search_text"):
+    """``queryset`` narrowed to the rows whose folded ``field`` matches ``query``.
+
+    ``field`` holds the row's text already folded by :func:`fold` (kept up to
+    date by the model's ``save()``), as the recommendations' and opinions'
+    ``search_text``:
+
+    - PostgreSQL: French full-text search (stemming: « études » finds
+      « étude ») or every folded word as a substring, so that a reference or
+      a word fragment is found too;
+    - SQLite: every folded word must occur in the folded text.
+    """
+    words = search_words(query)
+    if not words:
+        return queryset
+    substring = Q()
+    for word in words:
+        substring &= Q(**{f"{field}__contains": word})
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return queryset.annotate(_search=SearchVector(field, config="french")).filter(
+            Q(_search=SearchQuery(" ".join(words), config="french")) | substring
+        )
+    return queryset.filter(substring)
