@@ -139,7 +139,7 @@ def varied_plan(db):
         measure=rich,
         percent=None,
         status=Status.COMPLETED,
-        completed_in="2022 " + HOSTILE,
+        completed_in="2022 <b>&'\"",  # the field holds 20 characters
         narrative="**Fait** " + HOSTILE,
     )
     IndicatorProgressFactory(report=report, indicator=same, actual=Decimal("30.25"))
