@@ -14,7 +14,6 @@ that its existence is not revealed; anonymous people are sent to sign in.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerto.accounts.rules import is_signed_in
+from concerto.accounts.signin import login_redirect, require_signed_in
 from concerto.core.uploads import validate_upload
 from concerto.organizations.models import Organization
 
@@ -36,28 +35,8 @@ from .models import CIQ_CODE, Answer, AnswerAttachment, Consultation, Dossier, P
 from .sections import home_sections, nav_links
 from .synthesis import load_synthesis, positions_svg
 
-
-class _SignIn(Exception):
-    pass
-
-
-def _signed_in(request):
-    if not is_signed_in(request.user):
-        raise _SignIn
-
-
-def _login_redirect(view):
-    """Anonymous people are sent to the sign-in page (``_SignIn``) instead of a refusal."""
-
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _SignIn:
-            return redirect_to_login(request.get_full_path())
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+_signed_in = require_signed_in
+_login_redirect = login_redirect
 
 
 def get_dossier_for_staff(request, reference: str) -> Dossier:

@@ -16,7 +16,6 @@ revealed); anonymous people are sent to sign in.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.accounts.rules import is_signed_in
+from concerto.accounts.signin import login_redirect, require_signed_in
 from concerto.api.responses import api_response, api_view
 from concerto.ciq.rules import ciq_coordinated
 from concerto.core import ical
@@ -58,26 +58,8 @@ from .models import (
     current_q,
 )
 
-
-class _SignIn(Exception):
-    pass
-
-
-def _signed_in(request):
-    if not is_signed_in(request.user):
-        raise _SignIn
-
-
-def _login_redirect(view):
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _SignIn:
-            return redirect_to_login(request.get_full_path())
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+_signed_in = require_signed_in
+_login_redirect = login_redirect
 
 
 def _group_for_staff(request, slug) -> Group:
