@@ -92,3 +92,11 @@ def diff_versions(old_text: str, new_text: str) -> list[DiffRow]:
         rows += [DiffRow("removed", mark_safe(_del(block))) for block in old]  # noqa: S308 - escaped in _del
         rows += [DiffRow("added", mark_safe(_ins(block))) for block in new]  # noqa: S308 - escaped in _ins
     return rows
+
+
+def compared_number(request, number: int) -> int:
+    """The version a diff page compares ``number`` with: ``?depuis=N``, by default the one before."""
+    try:
+        return int(request.GET.get("depuis", number - 1))
+    except ValueError:
+        return number - 1

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concerto.ciq.rules import ciq_coordinated
 from concerto.ciq.sections import organization_sections
-from concerto.core.textdiff import diff_versions
+from concerto.core.textdiff import compared_number, diff_versions
 from concerto.organizations.models import Organization
 
 from . import library, rules, services
@@ -292,10 +292,7 @@ def page_diff(request, slug, number):
     """What changed between two versions of the page (by default, from the one before)."""
     page = _page_for_staff(request, slug)
     new = get_object_or_404(PageVersion, page=page, number=number)
-    try:
-        since = int(request.GET.get("depuis", number - 1))
-    except ValueError:
-        since = number - 1
+    since = compared_number(request, number)
     old = PageVersion.objects.filter(page=page, number=since).first()
     old_text = f"# {old.title}\n\n{old.body}" if old else ""
     rows = diff_versions(old_text, f"# {new.title}\n\n{new.body}")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.ciq.models import Answer, ArticleComment, Consultation, Dossier, PublicationConsent
+from concerto.core.textdiff import compared_number
 from concerto.jobs.models import Job
 
 from . import rules, services
@@ -438,10 +439,7 @@ def diff(request, reference, number):
     """What changed between two versions (by default, from the one before)."""
     opinion = _opinion_for_staff(request, reference)
     new = get_object_or_404(OpinionVersion, opinion=opinion, number=number)
-    try:
-        since = int(request.GET.get("depuis", number - 1))
-    except ValueError:
-        since = number - 1
+    since = compared_number(request, number)
     old = OpinionVersion.objects.filter(opinion=opinion, number=since).first()
     rows = diff_versions(old.text if old else "", new.text)
     return render(
