@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.api.registry import Endpoint, Parameter, register_endpoint, register_schema
+from concerto.api.registry import Endpoint, Parameter, list_schema, register_endpoint, register_schema
 
 from .models import Activity
 
@@ -50,16 +50,7 @@ SESSION = {
     },
 }
 
-SESSION_LIST = {
-    "type": "object",
-    "required": ["schema", "count", "items"],
-    "additionalProperties": False,
-    "properties": {
-        "schema": {"const": "concerto.ciq.activity-sessions/1"},
-        "count": {"type": "integer", "minimum": 0},
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/ActivitySession"}},
-    },
-}
+SESSION_LIST = list_schema("concerto.ciq.activity-sessions/1", "ActivitySession")
 
 
 def register() -> None:

@@ -12,7 +12,7 @@ import concerto.plans
 from concerto.organizations.models import Organization
 from concerto.recommendations.models import Answer
 
-from .registry import Endpoint, Parameter, register_endpoint, register_schema
+from .registry import Endpoint, Parameter, list_schema, register_endpoint, register_schema
 from .views import RECOMMENDATION_STATES
 
 PLAN_STATUS_FILE = Path(concerto.plans.__file__).parent / "schemas" / "plan-status-1.schema.json"
@@ -27,19 +27,6 @@ ORGANIZATION_REF = {
     "additionalProperties": False,
     "properties": {"code": {"type": "string"}, "acronym": NULLABLE_STRING, "name": {"type": "string"}},
 }
-
-
-def _list_of(schema_id: str, item: str) -> dict:
-    return {
-        "type": "object",
-        "required": ["schema", "count", "items"],
-        "additionalProperties": False,
-        "properties": {
-            "schema": {"const": schema_id},
-            "count": {"type": "integer", "minimum": 0},
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
-        },
-    }
 
 
 def plan_status_schemas() -> dict[str, dict]:
@@ -194,11 +181,11 @@ def register() -> None:
     for name, schema in plan_status_schemas().items():
         register_schema(name, schema)
     register_schema("Recommendation", RECOMMENDATION)
-    register_schema("RecommendationList", _list_of("concerto.recommendations/1", "Recommendation"))
+    register_schema("RecommendationList", list_schema("concerto.recommendations/1", "Recommendation"))
     register_schema("CaseSummary", CASE_SUMMARY)
-    register_schema("CaseSummaryList", _list_of("concerto.case-summaries/1", "CaseSummary"))
+    register_schema("CaseSummaryList", list_schema("concerto.case-summaries/1", "CaseSummary"))
     register_schema("Organization", ORGANIZATION)
-    register_schema("OrganizationList", _list_of("concerto.organizations/1", "Organization"))
+    register_schema("OrganizationList", list_schema("concerto.organizations/1", "Organization"))
 
     register_endpoint(
         Endpoint(

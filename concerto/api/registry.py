@@ -75,6 +75,20 @@ class Endpoint:
         return path
 
 
+def list_schema(schema_id: str, item: str) -> dict:
+    """The schema of a public list: ``{"schema": schema_id, "count": n, "items": [<item>…]}``."""
+    return {
+        "type": "object",
+        "required": ["schema", "count", "items"],
+        "additionalProperties": False,
+        "properties": {
+            "schema": {"const": schema_id},
+            "count": {"type": "integer", "minimum": 0},
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+        },
+    }
+
+
 def register_schema(name: str, schema: dict) -> None:
     """Add a named JSON Schema (Draft 2020-12) to the document's components."""
     if name in _schemas and _schemas[name] != schema:

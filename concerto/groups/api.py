@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.api.registry import Endpoint, register_endpoint, register_schema
+from concerto.api.registry import Endpoint, list_schema, register_endpoint, register_schema
 
 from .models import Group, Membership
 
@@ -49,16 +49,7 @@ GROUP = {
     },
 }
 
-GROUP_LIST = {
-    "type": "object",
-    "required": ["schema", "count", "items"],
-    "additionalProperties": False,
-    "properties": {
-        "schema": {"const": "concerto.ciq-groups/1"},
-        "count": {"type": "integer", "minimum": 0},
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/CiqGroup"}},
-    },
-}
+GROUP_LIST = list_schema("concerto.ciq-groups/1", "CiqGroup")
 
 
 def register() -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerto.api.registry import Endpoint, Parameter, register_endpoint, register_schema
+from concerto.api.registry import Endpoint, Parameter, list_schema, register_endpoint, register_schema
 from concerto.api.responses import ApiError, api_response, api_view
 from concerto.api.views import choice_parameter, year_parameter
 from concerto.organizations.models import Organization
@@ -76,19 +76,6 @@ ORDER = {
 }
 
 
-def _list_of(schema_id: str, item: str) -> dict:
-    return {
-        "type": "object",
-        "required": ["schema", "count", "items"],
-        "additionalProperties": False,
-        "properties": {
-            "schema": {"const": schema_id},
-            "count": {"type": "integer", "minimum": 0},
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
-        },
-    }
-
-
 @api_view
 def documents(request):
     """What ``/ciq/documents/`` shows: published documents and opinions, the most recent first."""
@@ -141,9 +128,9 @@ def order_directory(request):
 
 def register() -> None:
     register_schema("CiqLibraryEntry", LIBRARY_ENTRY)
-    register_schema("CiqLibrary", _list_of("concerto.ciq-documents/1", "CiqLibraryEntry"))
+    register_schema("CiqLibrary", list_schema("concerto.ciq-documents/1", "CiqLibraryEntry"))
     register_schema("CiqOrder", ORDER)
-    register_schema("CiqOrderList", _list_of("concerto.ciq-orders/1", "CiqOrder"))
+    register_schema("CiqOrderList", list_schema("concerto.ciq-orders/1", "CiqOrder"))
     register_endpoint(
         Endpoint(
             path="/api/ciq/documents",
