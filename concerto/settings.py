@@ -107,6 +107,15 @@ if DATABASES["default"]["ENGINE"] not in (
     "django.db.backends.postgresql",
 ):
     raise ImproperlyConfigured("DATABASE_URL must be a sqlite:/// or postgres:// URL.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Statements run through concerto.core.sql.prepared_cursor (the measure
+    # page's) are prepared on their first use, once per connection. The ORM's
+    # cursors bind on the client and are never prepared, whatever this says.
+    # Behind a pooler in transaction mode (PgBouncer before 1.21), set
+    # CONCERTO_DB_PREPARE=false.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        0 if env_bool("CONCERTO_DB_PREPARE", True) else None
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -199,7 +208,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "concerto.core.staticfiles.StaticFilesStorage"
         )
     },
 }

@@ -8,11 +8,12 @@ and the consistency checks all read from it.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from concerto.core import sql
 from concerto.core.search import Folded, search_words
 from concerto.organizations.models import Organization
 
@@ -143,61 +144,61 @@ def _measure_state(measure: Measure, report: ProgressReport | None, as_of) -> Me
     )
 
 
+# The tables the hand-written SQL below names, by the names it uses.
+_TABLES = {
+    "organization": Organization,
+    "lead": MeasureLead,
+    "collaborator": Collaborator,
+    "indicator": Indicator,
+    "report": ProgressReport,
+    "component": ComponentProgress,
+    "value": IndicatorProgress,
+    "measure": Measure,
+    "published": PublishedDate,
+    "plan": Plan,
+    "theme": Theme,
+    # The link tables of the cases and recommendations that name measures.
+    "case_link": Measure.cases.through,
+    "recommendation_link": Measure.recommendations.through,
+}
+
+
+@functools.cache
 def _sql(text: str) -> str:
-    """``text`` with ``{organization}``, ``{lead}``… replaced by the quoted tables of the
-    models (names from the models, never from input)."""
-    quote = connection.ops.quote_name
-    return text.format(
-        organization=quote(Organization._meta.db_table),
-        lead=quote(MeasureLead._meta.db_table),
-        collaborator=quote(Collaborator._meta.db_table),
-        indicator=quote(Indicator._meta.db_table),
-        report=quote(ProgressReport._meta.db_table),
-        component=quote(ComponentProgress._meta.db_table),
-        value=quote(IndicatorProgress._meta.db_table),
-        measure=quote(Measure._meta.db_table),
-        published=quote(PublishedDate._meta.db_table),
-        plan=quote(Plan._meta.db_table),
-        theme=quote(Theme._meta.db_table),
-        # The link tables of the cases and recommendations that name measures.
-        case_link=quote(Measure.cases.through._meta.db_table),
-        recommendation_link=quote(Measure.recommendations.through._meta.db_table),
-    )
-
-
-def _first(rows):
-    return next(iter(rows), None)
+    """``text`` written out by ``concerto.core.sql.statement`` with the tables above
+    (names from the models, never from input), once per process."""
+    return sql.statement(text, _TABLES)
 
 
 def load_measure(slug: str, number: int) -> Measure | None:
     """The measure ``number`` of the plan ``slug``, with its plan and theme; ``has_cases``
     and ``has_recommendations`` say whether any case or recommendation names it.
 
-    Three short queries in SQL, for the measure page (see ``load_measure_state``).
+    One prepared query (``concerto.core.sql``), for the measure page (see ``load_measure_state``).
     """
-    plan = _first(Plan.objects.raw(_sql("SELECT * FROM {plan} WHERE slug = %s"), [slug]))
-    if plan is None:
-        return None
-    measure = _first(
-        Measure.objects.raw(
+    with sql.prepared_cursor() as cursor:
+        cursor.execute(
             _sql(
-                "SELECT m.*, "
-                "EXISTS(SELECT 1 FROM {case_link} c WHERE c.measure_id = m.id) AS has_cases, "
-                "EXISTS(SELECT 1 FROM {recommendation_link} r WHERE r.measure_id = m.id) AS has_recommendations "
-                "FROM {measure} m WHERE m.plan_id = %s AND m.number = %s"
+                "SELECT {plan.columns p}, {measure.columns m}, {theme.columns t}, "
+                "EXISTS(SELECT 1 FROM {case_link} c WHERE c.measure_id = m.id), "
+                "EXISTS(SELECT 1 FROM {recommendation_link} r WHERE r.measure_id = m.id) "
+                "FROM {plan} p INNER JOIN {measure} m ON m.plan_id = p.id "
+                "INNER JOIN {theme} t ON t.id = m.theme_id "
+                "WHERE p.slug = %s AND m.number = %s"
             ),
-            [plan.pk, number],
+            [slug, number],
         )
-    )
-    if measure is None:
+        row = cursor.fetchone()
+    if row is None:
         return None
-    measure.plan = plan
-    measure.theme = _first(
-        Theme.objects.raw(
-            _sql("SELECT t.* FROM {theme} t INNER JOIN {measure} m ON m.theme_id = t.id WHERE m.id = %s"),
-            [measure.pk],
-        )
-    )
+    plan_end = sql.width(Plan)
+    theme_start = plan_end + sql.width(Measure)
+    theme_end = theme_start + sql.width(Theme)
+    measure = sql.instance(Measure, row[plan_end:theme_start])
+    measure.plan = sql.instance(Plan, row[:plan_end])
+    measure.theme = sql.instance(Theme, row[theme_start:theme_end])
+    # SQLite answers EXISTS with 0 or 1.
+    measure.has_cases, measure.has_recommendations = (bool(value) for value in row[theme_end:])
     return measure
 
 
@@ -207,62 +208,83 @@ def load_measure_state(
     """One measure's state at ``as_of`` and its current states at every date, newest first.
 
     For the measure page, the most visited one: only this measure's rows are
-    read, in at most six short queries written in SQL (``Model.objects.raw``)
-    rather than built by the ORM, whose query building cost several times
-    the queries themselves (see benchmarks/http_load.py). What they return is
-    what ``load_plan_state`` returns for the measure (tests compare the two).
+    read, in at most six short prepared queries written in SQL
+    (``concerto.core.sql``) rather than built by the ORM, whose query
+    building cost several times the queries themselves (see
+    benchmarks/http_load.py). What they return is what ``load_plan_state``
+    returns for the measure (tests compare the two).
     """
     pk = measure.pk
-    reports = list(
-        ProgressReport.objects.raw(
-            _sql("SELECT * FROM {report} WHERE measure_id = %s AND is_current = %s ORDER BY as_of DESC"),
-            [pk, True],
-        )
-    )
-    report = next((r for r in reports if r.as_of == as_of), None)
-    # The organizations named on the page (in charge, collaborating, per component) in one
-    # query; ``lead_position`` is set on those in charge of the measure, and orders them.
-    organizations = {
-        o.pk: o
-        for o in Organization.objects.raw(
-            _sql(
-                "SELECT o.*, l.position AS lead_position, l.id AS lead_id FROM {organization} o "
-                "LEFT JOIN {lead} l ON l.organization_id = o.id AND l.measure_id = %s "
-                "WHERE o.id IN (SELECT organization_id FROM {lead} WHERE measure_id = %s "
-                "UNION SELECT organization_id FROM {collaborator} WHERE measure_id = %s "
-                "UNION SELECT organization_id FROM {component} WHERE report_id = %s)"
+    with sql.prepared_cursor() as cursor:
+
+        def rows(text: str, parameters: list) -> list:
+            cursor.execute(_sql(text), parameters)
+            return cursor.fetchall()
+
+        reports = sql.instances(
+            ProgressReport,
+            rows(
+                "SELECT {report.columns r} FROM {report} r WHERE r.measure_id = %s AND r.is_current = %s "
+                "ORDER BY r.as_of DESC",
+                [pk, True],
             ),
-            [pk, pk, pk, report.pk if report is not None else None],
         )
-    }
-    leads = sorted(
-        (o for o in organizations.values() if o.lead_position is not None),
-        key=lambda o: (o.lead_position, o.lead_id),
-    )
-    collaborators = list(
-        Collaborator.objects.raw(
-            _sql("SELECT * FROM {collaborator} WHERE measure_id = %s ORDER BY position, id"), [pk]
-        )
-    )
-    indicators = list(
-        Indicator.objects.raw(
-            _sql("SELECT * FROM {indicator} WHERE measure_id = %s ORDER BY position, id"), [pk]
-        )
-    )
-    components, values = [], {}
-    if report is not None:
-        components = list(
-            ComponentProgress.objects.raw(
-                _sql("SELECT * FROM {component} WHERE report_id = %s ORDER BY position, id"), [report.pk]
+        report = next((r for r in reports if r.as_of == as_of), None)
+        # The organizations named on the page (in charge, collaborating, per component) in one
+        # query; ``lead_position`` is set on those in charge of the measure, and orders them.
+        organizations = {
+            o.pk: o
+            for o in sql.instances(
+                Organization,
+                rows(
+                    "SELECT {organization.columns o}, l.position, l.id FROM {organization} o "
+                    "LEFT JOIN {lead} l ON l.organization_id = o.id AND l.measure_id = %s "
+                    "WHERE o.id IN (SELECT organization_id FROM {lead} WHERE measure_id = %s "
+                    "UNION SELECT organization_id FROM {collaborator} WHERE measure_id = %s "
+                    "UNION SELECT organization_id FROM {component} WHERE report_id = %s)",
+                    [pk, pk, pk, report.pk if report is not None else None],
+                ),
+                extra=("lead_position", "lead_id"),
             )
+        }
+        leads = sorted(
+            (o for o in organizations.values() if o.lead_position is not None),
+            key=lambda o: (o.lead_position, o.lead_id),
         )
-        if indicators:  # one query less otherwise
-            by_id = {i.pk: i for i in indicators}
-            for value in IndicatorProgress.objects.raw(
-                _sql("SELECT * FROM {value} WHERE report_id = %s ORDER BY id"), [report.pk]
-            ):
-                value.indicator = by_id[value.indicator_id]
-                values[value.indicator_id] = value
+        collaborators = sql.instances(
+            Collaborator,
+            rows(
+                "SELECT {collaborator.columns c} FROM {collaborator} c WHERE c.measure_id = %s ORDER BY c.position, c.id",
+                [pk],
+            ),
+        )
+        indicators = sql.instances(
+            Indicator,
+            rows(
+                "SELECT {indicator.columns i} FROM {indicator} i WHERE i.measure_id = %s ORDER BY i.position, i.id",
+                [pk],
+            ),
+        )
+        components, values = [], {}
+        if report is not None:
+            components = sql.instances(
+                ComponentProgress,
+                rows(
+                    "SELECT {component.columns c} FROM {component} c WHERE c.report_id = %s ORDER BY c.position, c.id",
+                    [report.pk],
+                ),
+            )
+            if indicators:  # one query less otherwise
+                by_id = {i.pk: i for i in indicators}
+                for value in sql.instances(
+                    IndicatorProgress,
+                    rows(
+                        "SELECT {value.columns v} FROM {value} v WHERE v.report_id = %s ORDER BY v.id",
+                        [report.pk],
+                    ),
+                ):
+                    value.indicator = by_id[value.indicator_id]
+                    values[value.indicator_id] = value
     for row in (*collaborators, *components):
         row.organization = organizations.get(row.organization_id) if row.organization_id else None
     for row in (*collaborators, *indicators, *reports):
@@ -292,18 +314,21 @@ def published_dates(plan: Plan) -> list[datetime.date]:
     """The plan's published reporting dates at which it has a validated state, newest first.
 
     Read from the few published dates rather than from every state of the
-    plan (which grows with its measures), in SQL: every public page asks for it.
+    plan (which grows with its measures), in one prepared query: every public page asks for it.
     """
-    rows = PublishedDate.objects.raw(
-        _sql(
-            "SELECT d.id, d.as_of FROM {published} d WHERE d.plan_id = %s AND EXISTS ("
-            "SELECT 1 FROM {report} r INNER JOIN {measure} m ON r.measure_id = m.id "
-            "WHERE m.plan_id = d.plan_id AND r.as_of = d.as_of AND r.is_current = %s) "
-            "ORDER BY d.as_of DESC"
-        ),
-        [plan.pk, True],
-    )
-    return [row.as_of for row in rows]
+    with sql.prepared_cursor() as cursor:
+        cursor.execute(
+            _sql(
+                # A subquery that stops at the first state found for each (few) date;
+                # EXISTS would be planned as a join over every state of the plan.
+                "SELECT d.as_of FROM {published} d WHERE d.plan_id = %s AND ("
+                "SELECT r.id FROM {report} r INNER JOIN {measure} m ON r.measure_id = m.id "
+                "WHERE m.plan_id = d.plan_id AND r.as_of = d.as_of AND r.is_current = %s LIMIT 1) IS NOT NULL "
+                "ORDER BY d.as_of DESC"
+            ),
+            [plan.pk, True],
+        )
+        return [PublishedDate._meta.get_field("as_of").to_python(as_of) for (as_of,) in cursor.fetchall()]
 
 
 def reporting_dates(plan: Plan) -> list[datetime.date]:
