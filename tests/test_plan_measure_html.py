@@ -1,16 +1,20 @@
 """The plan page's per-measure block, written in Python, is byte for byte what the
-template it replaced wrote (``concerto/plans/measure_html.py``)."""
+template it replaced wrote; the measure page's parts are what its partial templates
+wrote, but for the layout whitespace (``concerto/plans/measure_html.py``)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Engine
 from django.utils import translation
 
-from concerto.plans.measure_html import LABELS, measure_article
+from concerto.plans import measure_html
+from concerto.plans.measure_html import LABEL_TEXTS, LABELS, measure_article
 from concerto.plans.models import Collaborator, Status
 from concerto.plans.state import load_plan_state
+from concerto.plans.views import organization_url_prefix
 
 from .factories import (
     AS_OF,
@@ -70,20 +74,6 @@ TEMPLATE_BLOCK = """{% load i18n concerto %}{% with number=m.measure.number %}<a
     </div>
   </article>{% endwith %}"""
 
-LABEL_TEXTS = {
-    "t_measure": "Mesure",
-    "t_leads": "M/O en charge",
-    "t_collaborators": "M/O collaborateurs",
-    "t_indicators": "Indicateurs, cibles et échéances",
-    "t_state": "État d’avancement",
-    "t_no_percent": "Non chiffré",
-    "t_components": "Avancement par composante",
-    "t_read": "Lire l’état d’avancement",
-    "t_target": "Cible :",
-    "t_deadline": "Échéance :",
-    "t_passed": "dépassée",
-    "t_actual": "Atteint :",
-}
 HOSTILE = "<script>alert(\"x\")</script> & 'quoted'"
 
 
@@ -195,3 +185,77 @@ def test_a_passed_deadline_is_flagged(varied_plan):
         m, measure_url="/m/", organization_url="/o/", as_of_query="", labels=dict.fromkeys(LABELS, "x")
     )
     assert "deadline-passed" in html
+
+
+# The measure page's partial templates that measure_html's parts replaced, kept here as the reference.
+PAGE_PARTS = {
+    "people": """{% load i18n %}<dl class="people">
+  <dt>{% translate "M/O en charge" %}</dt>
+  <dd lang="fr">{% for o in m.leads %}<a href="{% url 'organization-detail' o.code %}" lang="fr"{% if o.acronym %} title="{{ o.name }}"{% endif %}>{{ o.label }}</a>{% if not forloop.last %}, {% endif %}{% endfor %}{% if m.measure.lead_note %} ({{ m.measure.lead_note }}){% endif %}</dd>
+  {% if m.collaborators %}
+  <dt>{% translate "M/O collaborateurs" %}</dt>
+  <dd lang="fr">{% for c in m.collaborators %}{% if c.organization %}<a href="{% url 'organization-detail' c.organization.code %}"{% if c.organization.acronym %} title="{{ c.organization.name }}"{% endif %}>{{ c.organization.label }}</a>{% else %}{{ c.text }}{% endif %}{% if c.note %} ({{ c.note }}){% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}</dd>
+  {% endif %}
+</dl>
+""",
+    "indicators": """{% load i18n concerto %}<ul class="indicators">
+  {% for i in m.indicators %}
+  <li>
+    <span class="indicator-label" lang="fr">{{ i.indicator.label }}</span>
+    {% if i.indicator.target_value is not None and i.indicator.target_text != i.indicator.label %}<span class="target" lang="fr">{% translate "Cible :" %} {{ i.indicator.target_text }}</span>{% endif %}
+    <span class="deadline{% if i.deadline_passed %} deadline-passed{% endif %}">{% translate "Échéance :" %} <span lang="fr">{{ i.indicator.deadline_text }}</span>{% if i.deadline_passed %} <span class="flag">({% translate "dépassée" %})</span>{% endif %}</span>
+    {% if i.actual is not None %}<span class="actual">{% translate "Atteint :" %} {{ i.actual|floatformat:"-2" }}{% if i.indicator.target_value is not None %} / {{ i.indicator.target_value|floatformat:"-2" }}{% endif %}{% if i.percent is not None %} ({{ i.percent|percent }}){% endif %}</span>{% elif i.percent is not None %}<span class="actual">{{ i.percent|percent }}{% if i.note %} — <span lang="fr">{{ i.note }}</span>{% endif %}</span>{% endif %}
+  </li>
+  {% endfor %}
+</ul>
+""",
+    "components": """{% load i18n concerto %}{% if m.components %}
+<ul class="components" aria-label="{% translate 'Avancement par composante' %}">
+  {% for c in m.components %}
+  <li>
+    <span class="component-label" lang="fr">{% if c.organization %}<a href="{% url 'organization-detail' c.organization.code %}" title="{{ c.organization.name }}">{{ c.label }}</a>{% else %}{{ c.label }}{% endif %}</span>
+    {% with percent=c.percent %}{% if percent is not None %}<span class="percent">{{ percent|percent }}</span> <progress max="100" value="{{ percent }}" aria-hidden="true">{{ percent|percent }}</progress>{% else %}<span class="percent percent-none">{% translate "Non chiffré" %}</span>{% endif %}{% endwith %}
+    {% if c.narrative %}<div class="narrative" lang="fr">{{ c.narrative_as_html }}</div>{% endif %}
+  </li>
+  {% endfor %}
+</ul>
+{% endif %}
+""",
+    "status": """{% load i18n concerto %}<span class="status status-{{ m.status }}">{{ m.status_label }}</span>{% if m.report.completed_in %} <span class="completed-in">({% blocktranslate with year=m.report.completed_in %}en {{ year }}{% endblocktranslate %})</span>{% endif %}""",
+    "progress": """{% load i18n concerto %}{% with percent=m.percent %}{% if percent is not None %}<span class="percent">{{ percent|percent }}</span> <progress max="100" value="{{ percent }}" aria-hidden="true">{{ percent|percent }}</progress>{% else %}<span class="percent percent-none">{% translate "Non chiffré" %}</span>{% endif %}{% endwith %}""",
+}
+
+
+def _page_parts(m) -> dict[str, str]:
+    organization_url = organization_url_prefix()  # in the active language, as the view gives it
+    return {
+        "people": measure_html.measure_people(m, organization_url),
+        "indicators": measure_html.measure_indicators(m),
+        "components": measure_html.measure_components(m, organization_url),
+        "status": measure_html.measure_status(m),
+        "progress": measure_html.progress_meter(m.percent, measure_html.labels("t_no_percent")["t_no_percent"]),
+    }
+
+
+def _spaced(html: str) -> str:
+    """Runs of whitespace as one space, as a browser lays out this HTML."""
+    return re.sub(r"\s+", " ", html).strip()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_measure_pages_parts_are_what_its_templates_wrote(varied_plan, language):
+    engine = Engine.get_default()
+    with translation.override(language):
+        for m in load_plan_state(varied_plan, AS_OF).measures:
+            for name, html in _page_parts(m).items():
+                expected = engine.from_string(PAGE_PARTS[name]).render(Context({"m": m}))
+                assert _spaced(html) == _spaced(expected), (m.measure.number, name)
+
+
+def test_the_measure_pages_parts_escape_what_they_print(varied_plan):
+    m = load_plan_state(varied_plan, AS_OF).measures[0]
+    html = "".join(_page_parts(m).values())
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    # The sanitized narratives of the components are kept as HTML.
+    assert '<div class="narrative" lang="fr"><p><em>suivi</em>' in html

@@ -36,6 +36,12 @@ from .state import load_measure, load_measure_state, load_plan_state
 from .summary import plan_glance
 
 
+def organization_url_prefix() -> str:
+    """The address of an organization's page without its code: pages written in
+    Python (``measure_html``) add the code rather than reverse the URL for each link."""
+    return reverse("organization-detail", args=["x"]).removesuffix("x/")
+
+
 def get_plan_for_user(user, slug: str) -> Plan:
     """The plan, if this user may read it. Plans and validated progress are public."""
     return get_object_or_404(Plan.objects.select_related("owner"), slug=slug)
@@ -188,6 +194,7 @@ def measure_detail(request, slug, number):
             "can_see_history": coordinates(request.user, plan.owner_id),
             "date_error": date_error,
             "unpublished": as_of is not None and not dates.is_published(as_of),
+            "organization_url": organization_url_prefix(),
         },
         status=400 if date_error else 200,
     )
@@ -304,7 +311,7 @@ def _plan_page_extras(plan, state, as_of) -> dict:
         ],
         # Built once per page rather than once per link (hundreds on a large plan).
         "measure_url": reverse("measure-detail", args=[plan.slug, 0]).removesuffix("0/"),
-        "organization_url": reverse("organization-detail", args=["x"]).removesuffix("x/"),
+        "organization_url": organization_url_prefix(),
         "as_of_query": date,
     }
 

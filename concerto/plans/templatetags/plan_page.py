@@ -1,7 +1,8 @@
-"""Tags of the plan page."""
+"""Tags of the plan page and the measure page."""
 
 from django import template
 
+from concerto.plans import measure_html
 from concerto.plans.measure_html import LABELS, measure_article
 
 register = template.Library()
@@ -17,3 +18,20 @@ def measure_block(context, m):
         as_of_query=context["as_of_query"],
         labels={name: context[name] for name in LABELS},
     )
+
+
+@register.simple_tag
+def progress_meter(percent):
+    """A percentage and its bar (``measure_html.progress_meter``), or « Non chiffré »."""
+    return measure_html.progress_meter(percent, measure_html.labels("t_no_percent")["t_no_percent"])
+
+
+# The measure page's parts, written in Python: ``{% measure_people m organization_url %}``,
+# ``{% measure_indicators m %}``, ``{% measure_status m %}``, ``{% measure_components m organization_url %}``.
+for part in (
+    measure_html.measure_people,
+    measure_html.measure_indicators,
+    measure_html.measure_status,
+    measure_html.measure_components,
+):
+    register.simple_tag(part)
