@@ -110,9 +110,10 @@ if DATABASES["default"]["ENGINE"] not in (
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Statements run through concerto.core.sql.prepared_cursor (the measure
     # page's) are prepared on their first use, once per connection. The ORM's
-    # cursors bind on the client and are never prepared, whatever this says.
-    # Behind a pooler in transaction mode (PgBouncer before 1.21), set
-    # CONCERTO_DB_PREPARE=false.
+    # cursors bind on the client: psycopg keeps count of their statements (at
+    # most 100 per connection) but never prepares them. Behind a pooler in
+    # transaction mode that does not follow prepared statements (PgBouncer
+    # without max_prepared_statements), set CONCERTO_DB_PREPARE=false.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         0 if env_bool("CONCERTO_DB_PREPARE", True) else None
     )
