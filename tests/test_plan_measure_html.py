@@ -233,7 +233,9 @@ def _page_parts(m) -> dict[str, str]:
         "indicators": measure_html.measure_indicators(m),
         "components": measure_html.measure_components(m, organization_url),
         "status": measure_html.measure_status(m),
-        "progress": measure_html.progress_meter(m.percent, measure_html.labels("t_no_percent")["t_no_percent"]),
+        "progress": measure_html.progress_meter(
+            m.percent, measure_html.labels("t_no_percent")["t_no_percent"]
+        ),
     }
 
 
