@@ -1,11 +1,15 @@
-"""One measure's block on the plan page, written in Python.
+"""A measure's HTML, written in Python: its block on the plan page and the parts
+of its own page.
 
-The plan page repeats this block once per measure (hundreds on a large
+The plan page repeats its block once per measure (hundreds on a large
 plan); through the template language each block cost about a millisecond of
-variable lookups and filter calls. This function writes exactly the HTML the
-template wrote (``tests/test_plan_measure_html.py`` compares both, byte for
-byte): every value goes through ``escape`` as ``{{ value }}`` would, after
-the same localization; HTML already sanitized (the narratives) is kept as is.
+variable lookups and filter calls, and the measure page's partial templates
+were most of its rendering time. ``measure_article`` writes exactly the HTML
+the plan page's template wrote; the measure page's parts write what its
+partial templates wrote, but for layout whitespace
+(``tests/test_plan_measure_html.py`` compares them). Every value goes through
+``escape`` as ``{{ value }}`` would, after the same localization; HTML already
+sanitized (the narratives) is kept as is.
 """
 
 from __future__ import annotations
